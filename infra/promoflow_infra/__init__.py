@@ -1,0 +1,1 @@
+"""PromoFlow infrastructure helpers."""

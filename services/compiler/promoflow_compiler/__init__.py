@@ -1,0 +1,1 @@
+"""promoflow_compiler."""
