@@ -1,0 +1,1 @@
+"""Adapters of the HO compiler service: persistence (SQLAlchemy ORM, Alembic migrations)."""
