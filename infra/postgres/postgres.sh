@@ -32,6 +32,9 @@ PG_SHADOW_BASE="${PG_SHADOW_BASE:-/var/tmp/promoflow-postgres}"
 RUN_DIR_RAW="${PG_RUN_DIR:-$REPO_DIR/.run/postgres}"
 # Absolute, normalised path (the directory need not exist yet).
 RUN_DIR="$(realpath -m -- "$RUN_DIR_RAW")"
+# All paths are absolute from here on. The caller's cwd may be unreadable for the server user
+# (or for us, e.g. /root after runuser); PostgreSQL tools warn about that, so leave it.
+cd /
 
 APP_USER=promoflow
 APP_PASSWORD=promoflow
@@ -121,11 +124,11 @@ cmd_install() {
 #   socket/              unix socket directory (or symlink into the shadow dir)
 #   .lock                flock to serialise concurrent start/stop/clean on this run dir
 
-as_pg() { # run a command as the cluster owner, from a cwd it can read
+as_pg() { # run a command as the cluster owner
   if is_root; then
-    (cd / && runuser -u "$PG_OS_USER" -- "$@")
+    runuser -u "$PG_OS_USER" -- "$@"
   else
-    (cd / && "$@")
+    "$@"
   fi
 }
 
@@ -178,7 +181,7 @@ prepare_dirs() {
   fi
   # Root: can PG_OS_USER reach the run dir? (test -x needs search permission on every
   # ancestor; we test the parent because the run dir itself gets chowned to PG_OS_USER.)
-  if (cd / && runuser -u "$PG_OS_USER" -- test -x "$(dirname -- "$RUN_DIR")"); then
+  if runuser -u "$PG_OS_USER" -- test -x "$(dirname -- "$RUN_DIR")"; then
     chown -- "$PG_OS_USER:" "$RUN_DIR"
     install -d -m 700 -o "$PG_OS_USER" -g "$(id -gn "$PG_OS_USER")" -- "$RUN_DIR/data"
     install -d -m 755 -o "$PG_OS_USER" -g "$(id -gn "$PG_OS_USER")" -- "$RUN_DIR/socket"
@@ -194,10 +197,18 @@ prepare_dirs() {
     install -d -m 711 -o root -g root -- "$PG_SHADOW_BASE"
   fi
   chmod 711 -- "$PG_SHADOW_BASE"
-  (cd / && runuser -u "$PG_OS_USER" -- test -x "$PG_SHADOW_BASE") \
+  runuser -u "$PG_OS_USER" -- test -x "$PG_SHADOW_BASE" \
     || die "$PG_OS_USER cannot reach $PG_SHADOW_BASE either; set PG_SHADOW_BASE"
   cdir="$(shadow_dir)"
-  rm -rf -- "$cdir" # leftover of a run dir deleted without `clean`
+  # Leftover of a run dir deleted without `clean`: stop its server (if any), then delete.
+  if [[ -f "$cdir/data/postmaster.pid" ]]; then
+    local old_major
+    old_major="$(cluster_major "$cdir")"
+    [[ -x "/usr/lib/postgresql/$old_major/bin/pg_ctl" ]] \
+      && as_pg "/usr/lib/postgresql/$old_major/bin/pg_ctl" stop -D "$cdir/data" -m immediate -s \
+        >/dev/null 2>&1 || true
+  fi
+  rm -rf -- "$cdir"
   local grp
   grp="$(id -gn "$PG_OS_USER")"
   install -d -m 700 -o "$PG_OS_USER" -g "$grp" -- "$cdir" "$cdir/data"
@@ -274,6 +285,7 @@ init_cluster() { # cluster_dir major
   if ! as_pg "$bin/initdb" -D "$cdir/data" -U "$SUPERUSER" --auth=trust \
     --encoding=UTF8 --locale="$locale" --no-sync >"$RUN_DIR/initdb.log" 2>&1; then
     tail -n 30 -- "$RUN_DIR/initdb.log" >&2
+    find "$cdir/data" -mindepth 1 -delete 2>/dev/null || true # initdb needs an empty dir next time
     die "initdb failed (see $RUN_DIR/initdb.log)"
   fi
   # Auth: `trust` for unix socket and 127.0.0.1. This is a throwaway dev/test cluster that
@@ -323,15 +335,17 @@ cmd_start() {
   if pg_is_running "$cdir" "$BIN"; then
     local port
     port="$(running_port "$cdir")"
-    log "already running from $RUN_DIR on 127.0.0.1:$port (PG_PORT=$PG_PORT ignored); DSN $(dsn "$port")"
+    local note=""
+    [[ "$port" == "$PG_PORT" ]] || note=" (not PG_PORT=$PG_PORT: stop it first to change the port)"
+    log "already running from $RUN_DIR on 127.0.0.1:$port$note; DSN $(dsn "$port")"
     return 0
   fi
 
-  if [[ ! -f "$cdir/data/PG_VERSION" ]]; then
-    init_cluster "$cdir" "$major"
-  fi
   if port_in_use "$PG_PORT"; then
     die "127.0.0.1:$PG_PORT is already in use by another process; set PG_PORT"
+  fi
+  if [[ ! -f "$cdir/data/PG_VERSION" ]]; then
+    init_cluster "$cdir" "$major"
   fi
   write_config "$cdir"
 

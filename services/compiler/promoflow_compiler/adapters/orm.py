@@ -47,7 +47,8 @@ class OutboxMessage(Base):
     event_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), unique=True)
     topic: Mapped[str] = mapped_column(Text)
     message_key: Mapped[str | None] = mapped_column(Text)
-    payload: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # none_as_null: Python None must be SQL NULL (tombstone), not the JSON value 'null'.
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
     headers: Mapped[dict[str, str]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=text("now()")
