@@ -46,7 +46,9 @@ def kafka_bootstrap(
     if given:
         yield given
         return
-    broker = KafkaBroker(port=free_port(), run_dir=tmp_path_factory.mktemp("kafka"))
+    broker = KafkaBroker(
+        port=free_port(), run_dir=tmp_path_factory.mktemp("kafka"), controller_port=free_port()
+    )
     with _visible(pytestconfig):
         broker.start(echo=sys.stdout)
     try:

@@ -88,7 +88,9 @@ async def wait_ready(
         try:
             info = await _describe(bootstrap, min(5.0, max(remaining, 0.5)))
         except Exception as exc:
-            last_reason = f"{type(exc).__name__}: {exc}".strip()
+            text = str(exc)
+            name = type(exc).__name__
+            last_reason = text if text.startswith(name) else f"{name}: {text}".rstrip(": ")
         else:
             reason = _check(info, cluster_id)
             if reason is None:

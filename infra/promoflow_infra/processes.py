@@ -52,10 +52,14 @@ def _run(script: Path, command: str, env: dict[str, str], echo: TextIO | None) -
 
 @dataclass(frozen=True, slots=True)
 class KafkaBroker:
-    """A single KRaft broker+controller on 127.0.0.1:``port`` with its state in ``run_dir``."""
+    """A single KRaft broker+controller on 127.0.0.1:``port`` with its state in ``run_dir``.
+
+    ``controller_port`` defaults to ``port + 1`` (the script's default).
+    """
 
     port: int
     run_dir: Path
+    controller_port: int | None = None
 
     @property
     def bootstrap_servers(self) -> str:
@@ -63,7 +67,10 @@ class KafkaBroker:
         return f"127.0.0.1:{self.port}"
 
     def _env(self) -> dict[str, str]:
-        return {"KAFKA_PORT": str(self.port), "KAFKA_RUN_DIR": str(self.run_dir)}
+        env = {"KAFKA_PORT": str(self.port), "KAFKA_RUN_DIR": str(self.run_dir)}
+        if self.controller_port is not None:
+            env["KAFKA_CONTROLLER_PORT"] = str(self.controller_port)
+        return env
 
     def start(self, echo: TextIO | None = None) -> None:
         """Download the jars if needed, format, start, and wait for a metadata response.
