@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from promoflow_contracts.topics import Topics, TopicSpec
 
@@ -35,6 +37,21 @@ def topic_definitions(topics: Topics, partitions: int | None = None) -> list[New
     return [definition for spec in topics.all() for definition in new(spec)]
 
 
+async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str]) -> None:
+    """Wait until every partition of ``names`` has a leader, so a first produce succeeds."""
+    async with asyncio.timeout(30):
+        while True:
+            described = await admin.describe_topics(names)
+            if all(
+                topic["error_code"] == 0
+                and topic["partitions"]
+                and all(p["leader"] >= 0 for p in topic["partitions"])
+                for topic in described
+            ):
+                return
+            await asyncio.sleep(0.1)
+
+
 class TopicCreationError(RuntimeError):
     """The broker refused to create a topic; the message names the topic and error code."""
 
@@ -63,6 +80,8 @@ async def ensure_topics(
             name, code = error[0], error[1]
             if code not in (0, _ALREADY_EXISTS):
                 raise TopicCreationError(f"{name}: error code {code} ({error[2:]})")
-        return [t.name for t in wanted]
+        names = [t.name for t in wanted]
+        await _wait_for_leaders(admin, names)
+        return names
     finally:
         await admin.close()

@@ -31,7 +31,15 @@ async def test_faust_worker_consumes_events_from_the_broker(
     }
     log = (tmp_path / "worker.log").open("w")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "tests.integration.platform.faust_smoke_app", "worker", "--without-web", "-l", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "tests.integration.platform.faust_smoke_app",
+            "worker",
+            "--without-web",
+            "-l",
+            "warn",
+        ],
         cwd=REPO_ROOT,
         env=env,
         stdout=log,
@@ -39,7 +47,9 @@ async def test_faust_worker_consumes_events_from_the_broker(
     )
     try:
         # when redemption events are produced
-        events = [e for e in sample_events() if e.event_type in ("RedemptionRecorded", "RedemptionVoided")]
+        events = [
+            e for e in sample_events() if e.event_type in ("RedemptionRecorded", "RedemptionVoided")
+        ]
         producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
         await producer.start()
         try:

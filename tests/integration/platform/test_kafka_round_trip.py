@@ -6,6 +6,7 @@ import asyncio
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from promoflow_contracts.events import Event
 from promoflow_contracts.topics import Topics, from_record, to_record, topic_for
 
@@ -53,15 +54,15 @@ async def test_every_event_type_round_trips_through_the_broker(
     names = sorted({topic_for(e, topics) for e in events})
     received = await _consume(kafka_bootstrap, names, len(events))
     # then every event comes back equal to what was sent
-    assert sorted(received, key=lambda e: e.event_type) == sorted(events, key=lambda e: e.event_type)
+    assert sorted(received, key=lambda e: e.event_type) == sorted(
+        events, key=lambda e: e.event_type
+    )
 
 
 async def test_promotions_topic_is_compacted(kafka_bootstrap: str, topics: Topics) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
     await admin.start()
     try:
-        from aiokafka.admin import ConfigResource, ConfigResourceType
-
         [response] = await admin.describe_configs(
             [ConfigResource(ConfigResourceType.TOPIC, topics.promotions.name)]
         )

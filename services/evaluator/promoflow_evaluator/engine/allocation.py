@@ -1,0 +1,55 @@
+"""Allocating a discount to cart lines so the parts sum exactly (largest remainder).
+
+Every discount is split over the lines it falls on in proportion to weights (the raw discount
+each line earned), never above what is left on a line (its cap). Shares are floored, then the
+minor units still missing go one by one to the lines with the largest remainders; ties go to
+the line whose canonical position (order of ``line_id``) comes first, so the split does not
+depend on the order of lines in the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+def allocate(amount: int, weights: Sequence[int], caps: Sequence[int]) -> list[int]:
+    """Split ``amount`` (minor units) over positions with ``weights``, each at most its cap.
+
+    Returns one share per position; the shares sum to ``amount`` exactly. Positions with weight
+    0 get 0. Requires ``0 <= amount <= sum(caps of positive-weight positions)``; the engine
+    limits every discount to that before allocating (ValueError otherwise: a bug, not input).
+    """
+    shares = [0] * len(weights)
+    open_positions = [i for i, w in enumerate(weights) if w > 0 and caps[i] > 0]
+    if amount <= 0:
+        return shares
+    if amount > sum(caps[i] for i in open_positions):
+        raise ValueError("allocation exceeds what is left on the lines")
+    left = amount
+    while left > 0:
+        total_weight = sum(weights[i] for i in open_positions)
+        floors: list[tuple[int, int, int]] = []
+        given = 0
+        for i in open_positions:
+            share, remainder = divmod(left * weights[i], total_weight)
+            floors.append((i, share, remainder))
+            given += share
+        extra = left - given
+        if extra:
+            ranked = sorted(floors, key=lambda f: (-f[2], f[0]))
+            bonus = {f[0] for f in ranked[:extra]}
+        else:
+            bonus = set()
+        proposed = {i: share + (1 if i in bonus else 0) for i, share, _ in floors}
+        over = [i for i in open_positions if shares[i] + proposed[i] > caps[i]]
+        if not over:
+            for i in open_positions:
+                shares[i] += proposed[i]
+            return shares
+        # Lines that would go below zero take what is left on them and drop out; the rest
+        # of the amount is spread again over the other lines.
+        for i in over:
+            left -= caps[i] - shares[i]
+            shares[i] = caps[i]
+        open_positions = [i for i in open_positions if i not in over]
+    return shares

@@ -1,0 +1,109 @@
+"""The engine context: what the evaluating store and service know that the cart does not.
+
+The evaluator service builds one per request (store master data, usage allowances read from
+its store, the clock); HO's preview API and the benchmarks build it by hand. The engine never
+reads a clock, a file or an environment variable itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from promoflow_contracts.base import MINOR_UNIT_DIGITS
+
+from promoflow_evaluator.engine.calendar import national_holidays
+from promoflow_evaluator.engine.errors import InvalidContext
+
+_EMPTY: Mapping[UUID, int] = {}
+
+
+def _empty_int_map() -> Mapping[UUID, int]:
+    return _EMPTY
+
+
+def _empty_money_map() -> Mapping[UUID, Decimal]:
+    return {}
+
+
+@dataclass(frozen=True, slots=True)
+class EngineContext:
+    """Store facts, usage allowances and the clock for one evaluation.
+
+    * ``store_id``/``company_id``/``brand_id``: the evaluating store (targeting; a store without
+      a brand, e.g. a food court, leaves ``brand_id`` None and brands are checked on lines).
+    * ``timezone``: IANA zone the store's validity dates and times are read in.
+    * ``country_code``: ISO country for the national holiday calendar (``holidays`` library).
+    * ``currency``: the store's ISO 4217 currency; carts in another currency are refused.
+    * ``rounding_unit``: major-unit step every discount is rounded to, half-up (default: the
+      currency's minor unit, e.g. ``Decimal(1)`` for IDR; ``Decimal(100)`` is common).
+    * ``cash_rounding_unit``: major-unit step the payable total is rounded to (half-up), reported
+      separately as ``cash_rounding``; None = no cash rounding.
+    * ``remaining_uses`` (total), ``remaining_uses_today`` (this store-local day),
+      ``remaining_uses_customer`` (this cart's customer): allowances per promotion id;
+      a missing key means unlimited, 0 or less means exhausted. Every promotion applied to the
+      cart uses one.
+    * ``remaining_budget_redemptions``/``remaining_budget_amount``: per campaign id, shared by
+      the campaign's promotions; missing = unlimited. Amounts are major units.
+    * ``now``: aware time used when the cart has no ``evaluated_at``.
+    * ``max_bundle_search``: bound on states explored by the bundle assignment search.
+
+    Raises :class:`InvalidContext` for an unknown currency, time zone or holiday country, a
+    naive ``now``, or a rounding unit that is not a positive multiple of the minor unit.
+    """
+
+    store_id: UUID
+    company_id: UUID
+    brand_id: UUID | None = None
+    timezone: str = "Asia/Jakarta"
+    country_code: str = "ID"
+    currency: str = "IDR"
+    rounding_unit: Decimal | None = None
+    cash_rounding_unit: Decimal | None = None
+    remaining_uses: Mapping[UUID, int] = field(default_factory=_empty_int_map)
+    remaining_uses_today: Mapping[UUID, int] = field(default_factory=_empty_int_map)
+    remaining_uses_customer: Mapping[UUID, int] = field(default_factory=_empty_int_map)
+    remaining_budget_redemptions: Mapping[UUID, int] = field(default_factory=_empty_int_map)
+    remaining_budget_amount: Mapping[UUID, Decimal] = field(default_factory=_empty_money_map)
+    now: datetime | None = None
+    max_bundle_search: int = 5_000
+    zone: ZoneInfo = field(init=False, repr=False, compare=False)
+    digits: int = field(init=False, repr=False, compare=False)
+    unit: int = field(init=False, repr=False, compare=False)
+    cash_unit: int | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.currency not in MINOR_UNIT_DIGITS:
+            raise InvalidContext(f"unknown currency {self.currency!r}")
+        digits = MINOR_UNIT_DIGITS[self.currency]
+        try:
+            zone = ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise InvalidContext(f"unknown time zone {self.timezone!r}") from exc
+        try:
+            national_holidays(self.country_code, 2026)
+        except NotImplementedError as exc:
+            raise InvalidContext(f"no holiday calendar for country {self.country_code!r}") from exc
+        if self.now is not None and self.now.utcoffset() is None:
+            raise InvalidContext("now must be an aware datetime")
+        if self.max_bundle_search < 0:
+            raise InvalidContext("max_bundle_search must not be negative")
+        object.__setattr__(self, "zone", zone)
+        object.__setattr__(self, "digits", digits)
+        object.__setattr__(self, "unit", _unit(self.rounding_unit, digits, "rounding_unit") or 1)
+        object.__setattr__(
+            self, "cash_unit", _unit(self.cash_rounding_unit, digits, "cash_rounding_unit")
+        )
+
+
+def _unit(value: Decimal | None, digits: int, name: str) -> int | None:
+    if value is None:
+        return None
+    scaled = value.scaleb(digits)
+    if value <= 0 or scaled != scaled.to_integral_value():
+        raise InvalidContext(f"{name} {value} must be a positive multiple of the minor unit")
+    return int(scaled)

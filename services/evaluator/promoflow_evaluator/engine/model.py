@@ -1,0 +1,294 @@
+"""Pre-parsed promotions: frozen, slotted dataclasses the engine evaluates carts against.
+
+Built once per snapshot by :mod:`.parse` from :class:`CompiledPromotion` documents. Money is in
+minor units, percents in ``percent_micro`` (1/10,000 %), dates as :class:`date`, codes folded
+for case-insensitive matching, category sets expanded with their descendants.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from promoflow_contracts.base import PromotionType, Stage
+from promoflow_contracts.rules import RewardKind, UnitSelection
+
+from promoflow_evaluator.engine.calendar import Window
+
+if TYPE_CHECKING:
+    from promoflow_contracts.promotion import CompiledPromotion
+
+STAGE_ORDER: dict[Stage, int] = {Stage.ITEM_LEVEL: 0, Stage.CART_LEVEL: 1, Stage.PAYMENT_LEVEL: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class ItemMatcher:
+    """Products and categories (with descendants) a set of cart units is drawn from."""
+
+    product_ids: frozenset[UUID]
+    category_ids: frozenset[UUID]
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeRule:
+    """Lines a promotion looks at: all or the listed products/categories, minus exclusions."""
+
+    applies_to_all: bool
+    items: ItemMatcher
+    exclude_products: frozenset[UUID]
+    exclude_categories: frozenset[UUID]
+
+
+@dataclass(frozen=True, slots=True)
+class ValidityRule:
+    """Date range (inclusive), optional daily window, ISO weekdays, holiday exclusion."""
+
+    start: date
+    end: date
+    window: Window | None
+    days: frozenset[int] | None
+    exclude_holidays: bool
+    company_holidays: frozenset[date]
+
+
+@dataclass(frozen=True, slots=True)
+class TargetingRule:
+    """Company, stores, brands, channels and customers; ``None`` sets mean "all"."""
+
+    company_id: UUID
+    stores: frozenset[UUID] | None
+    brands: frozenset[UUID] | None
+    exclude_brands: frozenset[UUID]
+    channels: frozenset[str] | None
+    exclude_channels: frozenset[str]
+    member_only: bool
+    tiers: frozenset[str]
+    customer_type: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionRule:
+    """Cross-line condition: at least ``min_quantity`` units / ``min_amount`` minor of items."""
+
+    items: ItemMatcher
+    min_quantity: int | None
+    min_amount: int | None
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class CrossBrandRule:
+    """Buying ``trigger_min`` (minor, before discounts) from trigger brands unlocks the benefit
+    on lines of the benefit brands."""
+
+    trigger_brands: frozenset[UUID]
+    trigger_min: int
+    benefit_brands: frozenset[UUID]
+
+
+@dataclass(frozen=True, slots=True)
+class UnitTargetRule:
+    """Per-unit application: which eligible units, at most how many per line and per cart."""
+
+    selection: UnitSelection
+    max_per_line: int | None
+    max_per_cart: int | None
+
+
+# --------------------------------------------------------------------------- type rules
+
+
+@dataclass(frozen=True, slots=True)
+class PercentRule:
+    percent: int
+    cap: int | None
+    min_purchase: int
+    on_cart_subtotal: bool
+    target: UnitTargetRule | None
+
+
+@dataclass(frozen=True, slots=True)
+class AmountRule:
+    amount: int
+    min_purchase: int
+    on_cart_subtotal: bool
+    per_unit: bool
+    target: UnitTargetRule | None
+
+
+@dataclass(frozen=True, slots=True)
+class BuyGetRule:
+    buy_quantity: int
+    get_quantity: int
+    buy_items: ItemMatcher | None
+    buy_min_amount: int
+    get_items: ItemMatcher | None
+    same_product: bool
+    reward: RewardKind
+    reward_value: int
+    cheapest_first: bool
+    max_sets: int | None
+    max_reward_units: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ComboRule:
+    price: int
+    items: tuple[tuple[UUID, int], ...]
+    max_sets: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class FreeItemRule:
+    trigger_product: UUID | None
+    trigger_quantity: int
+    min_purchase: int
+    free_product: UUID
+    free_name: str | None
+    free_price: int | None
+    free_quantity: int
+    max_sets: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class HappyHourRule:
+    window: Window
+    days: frozenset[int] | None
+    percent: int | None
+    amount: int | None
+    special_price: int | None
+    target: UnitTargetRule | None
+
+
+@dataclass(frozen=True, slots=True)
+class CashbackRule:
+    is_percent: bool
+    value: int
+    cap: int | None
+    min_purchase: int
+    methods: frozenset[str]
+    methods_display: tuple[str, ...]
+    method: str
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRule:
+    methods: frozenset[str]
+    methods_display: tuple[str, ...]
+    is_percent: bool
+    value: int
+    cap: int | None
+    min_purchase: int
+
+
+@dataclass(frozen=True, slots=True)
+class PackageSlot:
+    product_id: UUID | None
+    category: ItemMatcher | None
+    minimum: int
+    maximum: int
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class PackageRule:
+    name: str
+    price: int
+    slots: tuple[PackageSlot, ...]
+    allow_modification: bool
+    max_sets: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class MixMatchRule:
+    items: ItemMatcher | None
+    quantity: int
+    price: int
+    allow_same_product: bool
+    max_sets: int | None
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class UpsellRule:
+    required_product: UUID
+    required_quantity: int
+    upsell_product: UUID
+    upsell_name: str | None
+    upsell_price: int | None
+    price: int
+    max_quantity: int
+    message: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TierSpec:
+    name: str
+    minimum: int
+    maximum: int | None
+    benefit: str
+    value: int
+    cap: int | None
+    free_product: UUID | None
+    free_name: str | None
+    free_price: int | None
+    free_quantity: int
+    multiplier: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TierRule:
+    by_quantity: bool
+    tiers: tuple[TierSpec, ...]
+
+
+TypeRule = (
+    PercentRule
+    | AmountRule
+    | BuyGetRule
+    | ComboRule
+    | FreeItemRule
+    | HappyHourRule
+    | CashbackRule
+    | PaymentRule
+    | PackageRule
+    | MixMatchRule
+    | UpsellRule
+    | TierRule
+)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Promo:
+    """One promotion, pre-parsed. ``rank`` orders evaluation: stage, then higher priority, then
+    code, then id (DESIGN.md). ``names`` maps embedded product/category ids to names."""
+
+    rank: int
+    id: UUID
+    code: str
+    name: str
+    promo_type: PromotionType
+    stage: Stage
+    priority: int
+    version: int
+    currency: str
+    is_active: bool
+    is_bundle: bool
+    auto_apply: bool
+    require_voucher: bool
+    voucher_keys: frozenset[str]
+    stackable: bool
+    original_amounts: bool
+    validity: ValidityRule
+    targeting: TargetingRule
+    scope: ScopeRule
+    rule: TypeRule
+    conditions: tuple[ConditionRule, ...]
+    cross_brand: CrossBrandRule | None
+    total_exhausted: bool
+    exhausted_days: frozenset[tuple[date, UUID | None]]
+    campaign_id: UUID | None
+    names: dict[UUID, str]
+    source: CompiledPromotion

@@ -1,0 +1,105 @@
+"""Exact money: integer minor units inside the engine, :class:`~decimal.Decimal` at the boundary.
+
+Units used across the engine:
+
+* **minor** (``int``): the currency's minor unit (1 rupiah for IDR, 1 penny for GBP), per
+  ``MINOR_UNIT_DIGITS`` of the contracts. Line amounts, discounts and allocations are minor.
+* **raw** (``int``): millionths of a minor unit (:data:`RAW`). Un-rounded discounts are raw so a
+  percent with four decimals (``12.3456`` %) of a minor amount is an exact integer:
+  ``minor * percent_micro`` where ``percent_micro = percent * 10_000``.
+
+Rounding (DESIGN.md "Engine semantics"): a raw discount is rounded half-up to the rounding unit
+(a multiple of the minor unit: IDR 1 by default, 100 if configured) exactly once per promotion.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from promoflow_evaluator.engine.errors import AmountPrecisionError
+
+#: Raw units per minor unit: raw amounts are millionths of a minor unit.
+RAW = 1_000_000
+#: ``percent_micro`` units per percent (four decimal places, the contract's precision).
+PERCENT_MICRO = 10_000
+
+
+def to_minor(amount: Decimal, digits: int, *, what: str) -> int:
+    """Exact conversion of a major-unit amount to minor units.
+
+    Raises :class:`AmountPrecisionError` when ``amount`` has more decimals than the currency
+    prices in (``what`` names the field in the message).
+    """
+    scaled = amount.scaleb(digits)
+    integral = scaled.to_integral_value()
+    if scaled != integral:
+        raise AmountPrecisionError(
+            f"{what} {amount} is finer than the currency's minor unit (10^-{digits})"
+        )
+    return int(integral)
+
+
+def to_minor_half_up(amount: Decimal, digits: int) -> int:
+    """Major-unit amount of a promotion document to minor units, rounded half-up.
+
+    Promotion amounts finer than the minor unit are a compiler slip, not a reason to refuse
+    the whole snapshot; they are rounded once, when the index is built.
+    """
+    scaled = amount.scaleb(digits)
+    return int(scaled.to_integral_value(rounding="ROUND_HALF_UP"))
+
+
+def from_minor(value: int, digits: int) -> Decimal:
+    """Minor units back to a major-unit :class:`Decimal` with the currency's decimals."""
+    return Decimal(value).scaleb(-digits) if digits else Decimal(value)
+
+
+def percent_micro(percent: Decimal) -> int:
+    """A percent (``Decimal("12.5")``) as an integer of 1/10,000 percent (``125000``)."""
+    return int((percent * PERCENT_MICRO).to_integral_value(rounding="ROUND_HALF_UP"))
+
+
+def half_up_div(numerator: int, denominator: int) -> int:
+    """``numerator / denominator`` rounded half-up, for ``numerator >= 0`` and ``denominator > 0``."""
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def round_raw(raw: int, unit: int) -> int:
+    """Round a raw (millionths of minor) amount half-up to a multiple of ``unit`` minor units."""
+    if raw <= 0:
+        return 0
+    return half_up_div(raw, RAW * unit) * unit
+
+
+def round_to_unit(minor: int, unit: int) -> int:
+    """Round a non-negative minor amount half-up to a multiple of ``unit`` (cash rounding)."""
+    return half_up_div(minor, unit) * unit
+
+
+def units_raw(line_base: int, units: int, line_quantity: int) -> int:
+    """Raw value of ``units`` of a line whose ``line_quantity`` units are worth ``line_base``
+    minor units together (a line's units share its amount evenly)."""
+    if units == line_quantity:
+        return line_base * RAW
+    return half_up_div(line_base * units * RAW, line_quantity)
+
+
+_SYMBOLS = {"IDR": "Rp ", "GBP": "£", "USD": "$", "EUR": "€", "SGD": "S$", "MYR": "RM "}
+
+
+def format_money(value: int, currency: str, digits: int) -> str:
+    """Readable amount for reasons and hints: ``Rp 15.000`` for IDR (Indonesian grouping),
+    ``£7.95`` for GBP; other currencies use the ISO code and English grouping."""
+    if currency == "IDR":
+        whole = f"{from_minor(value, digits):,.0f}".replace(",", ".")
+        return f"Rp {whole}"
+    prefix = _SYMBOLS.get(currency, f"{currency} ")
+    return f"{prefix}{from_minor(value, digits):,.{digits}f}"
+
+
+def format_percent(micro: int) -> str:
+    """``125000`` → ``"12.5%"``."""
+    text = f"{Decimal(micro) / PERCENT_MICRO:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{text}%"
