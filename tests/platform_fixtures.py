@@ -19,11 +19,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
 from promoflow_contracts.topics import Topics
 from promoflow_infra.processes import KafkaBroker, PostgresCluster, free_port
 from promoflow_infra.topics import ensure_topics
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 
 @contextmanager

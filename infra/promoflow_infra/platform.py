@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from promoflow_contracts.topics import DEFAULT_PREFIX, Topics
-
 from promoflow_infra.paths import REPO_ROOT, run_dir
 from promoflow_infra.processes import KafkaBroker, PlatformError, PostgresCluster
 from promoflow_infra.topics import ensure_topics

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
 from promoflow_contracts.topics import Topics, TopicSpec
 
 #: Compacted promotions: keep the latest value per key forever; forget tombstones after 1 day.

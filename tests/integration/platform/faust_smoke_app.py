@@ -12,6 +12,7 @@ import os
 from collections.abc import AsyncIterator
 
 import faust
+
 from promoflow_contracts.topics import decode_event
 
 app = faust.App(

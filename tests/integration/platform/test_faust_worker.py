@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 from aiokafka import AIOKafkaProducer
+
 from promoflow_contracts.topics import Topics, to_record
 from promoflow_infra.paths import REPO_ROOT
-
 from tests.unit.contracts.samples import sample_events
 
 

@@ -7,9 +7,9 @@ import asyncio
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+
 from promoflow_contracts.events import Event
 from promoflow_contracts.topics import Topics, from_record, to_record, topic_for
-
 from tests.unit.contracts.samples import sample_events
 
 

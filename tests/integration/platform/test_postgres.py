@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from promoflow_compiler.adapters.migrate import upgrade_to_head
 from sqlalchemy import create_engine, inspect, text
+
+from promoflow_compiler.adapters.migrate import upgrade_to_head
 
 
 def test_migrations_create_the_outbox_and_are_idempotent(database_url: str) -> None:

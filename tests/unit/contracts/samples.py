@@ -23,7 +23,6 @@ from promoflow_contracts.events import (
     RedemptionVoidedData,
 )
 from promoflow_contracts.results import ReasonCode
-
 from tests.factories import COMPANY_ID, LATTE, STORE_ID, promotion, uid
 
 AT = datetime(2026, 3, 3, 5, 0, tzinfo=UTC)

@@ -6,10 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from promoflow_contracts.cart import EvaluateRequest
-from promoflow_contracts.checkout import CheckoutRequest
 from pydantic import ValidationError
 
+from promoflow_contracts.cart import EvaluateRequest
+from promoflow_contracts.checkout import CheckoutRequest
 from tests.factories import LATTE, STORE_ID
 
 

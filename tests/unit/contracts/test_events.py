@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from promoflow_contracts.events import PromotionWithdrawn
 from promoflow_contracts.topics import (
     MalformedRecord,
@@ -16,7 +17,6 @@ from promoflow_contracts.topics import (
     to_record,
     topic_for,
 )
-
 from tests.unit.contracts.samples import sample_events
 
 EVENTS = sample_events()

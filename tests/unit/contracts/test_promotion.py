@@ -6,11 +6,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
+
 from promoflow_contracts.base import PromotionType
 from promoflow_contracts.promotion import CompiledPromotion, ScopeKind
 from promoflow_contracts.rules import BuyXGetYRules, RewardKind
-from pydantic import ValidationError
-
 from tests.factories import (
     BEVERAGES,
     BRAND_ID,
