@@ -16,8 +16,9 @@ import os
 from logging.config import fileConfig
 
 from alembic import context
-from promoflow_compiler.adapters.orm import target_metadata
 from sqlalchemy import Connection, create_engine, pool, text
+
+from promoflow_compiler.adapters.orm import target_metadata
 
 URL_ENV_VAR = "PROMOFLOW_HO_DATABASE_URL"
 # pg_advisory_xact_lock key: serialises concurrent upgrades of one database (parallel tests).
