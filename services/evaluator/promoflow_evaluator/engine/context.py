@@ -15,7 +15,6 @@ from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from promoflow_contracts.base import MINOR_UNIT_DIGITS
-
 from promoflow_evaluator.engine.calendar import national_holidays
 from promoflow_evaluator.engine.errors import InvalidContext
 

@@ -14,7 +14,6 @@ from uuid import UUID
 
 from promoflow_contracts.base import PromotionType, Stage
 from promoflow_contracts.rules import RewardKind, UnitSelection
-
 from promoflow_evaluator.engine.calendar import Window
 
 if TYPE_CHECKING:

@@ -60,7 +60,7 @@ def percent_micro(percent: Decimal) -> int:
 
 
 def half_up_div(numerator: int, denominator: int) -> int:
-    """``numerator / denominator`` rounded half-up, for ``numerator >= 0`` and ``denominator > 0``."""
+    """``numerator / denominator`` rounded half-up (``numerator >= 0``, ``denominator > 0``)."""
     return (2 * numerator + denominator) // (2 * denominator)
 
 

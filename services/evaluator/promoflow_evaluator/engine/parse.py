@@ -42,7 +42,6 @@ from promoflow_contracts.rules import (
     UnitTarget,
     UpsellRules,
 )
-
 from promoflow_evaluator.engine.calendar import Window
 from promoflow_evaluator.engine.model import (
     STAGE_ORDER,
@@ -130,7 +129,9 @@ class _Parser:
     def target(self, target: UnitTarget | None) -> UnitTargetRule | None:
         if target is None:
             return None
-        return UnitTargetRule(target.selection, target.max_units_per_line, target.max_units_per_cart)
+        return UnitTargetRule(
+            target.selection, target.max_units_per_line, target.max_units_per_cart
+        )
 
     # ------------------------------------------------------------------ sections
 
@@ -219,7 +220,7 @@ class _Parser:
 
     # ------------------------------------------------------------------ rules
 
-    def rule(self, rules: PromotionRules, names: dict[UUID, str]) -> TypeRule:  # noqa: C901
+    def rule(self, rules: PromotionRules, names: dict[UUID, str]) -> TypeRule:
         if isinstance(rules, PercentDiscountRules):
             return PercentRule(
                 percent=percent_micro(rules.discount_percent),
@@ -261,9 +262,13 @@ class _Parser:
             )
         if isinstance(rules, HappyHourRules):
             return HappyHourRule(
-                window=Window(rules.time_start.replace(tzinfo=None), rules.time_end.replace(tzinfo=None)),
+                window=Window(
+                    rules.time_start.replace(tzinfo=None), rules.time_end.replace(tzinfo=None)
+                ),
                 days=frozenset(rules.days_of_week) if rules.days_of_week is not None else None,
-                percent=None if rules.discount_percent is None else percent_micro(rules.discount_percent),
+                percent=None
+                if rules.discount_percent is None
+                else percent_micro(rules.discount_percent),
                 amount=self.money(rules.discount_amount),
                 special_price=self.money(rules.special_price),
                 target=self.target(rules.target),
@@ -272,7 +277,9 @@ class _Parser:
             is_percent = rules.cashback_type == "percent"
             return CashbackRule(
                 is_percent=is_percent,
-                value=percent_micro(rules.cashback_value) if is_percent else self.money0(rules.cashback_value),
+                value=percent_micro(rules.cashback_value)
+                if is_percent
+                else self.money0(rules.cashback_value),
                 cap=self.money(rules.cashback_max),
                 min_purchase=self.money0(rules.min_purchase),
                 methods=frozenset(m.casefold() for m in rules.payment_methods),
@@ -285,7 +292,9 @@ class _Parser:
                 methods=frozenset(m.casefold() for m in rules.payment_methods),
                 methods_display=tuple(rules.payment_methods),
                 is_percent=is_percent,
-                value=percent_micro(rules.discount_value) if is_percent else self.money0(rules.discount_value),
+                value=percent_micro(rules.discount_value)
+                if is_percent
+                else self.money0(rules.discount_value),
                 cap=self.money(rules.max_discount),
                 min_purchase=self.money0(rules.min_purchase),
             )
@@ -369,7 +378,10 @@ class _Parser:
             if by_quantity:
                 minimum, maximum = tier.min_quantity or 0, None
             else:
-                minimum, maximum = self.money0(tier.min_amount or Decimal(0)), self.money(tier.max_amount)
+                minimum, maximum = (
+                    self.money0(tier.min_amount or Decimal(0)),
+                    self.money(tier.max_amount),
+                )
             benefit = tier.discount_type.value
             if benefit == "percent":
                 value = percent_micro(tier.discount_value)
@@ -389,7 +401,9 @@ class _Parser:
                     free_name=tier.free_product_name,
                     free_price=self.money(tier.free_product_price),
                     free_quantity=tier.free_quantity,
-                    multiplier=None if tier.points_multiplier is None else str(tier.points_multiplier),
+                    multiplier=None
+                    if tier.points_multiplier is None
+                    else str(tier.points_multiplier),
                 )
             )
         return TierRule(by_quantity=by_quantity, tiers=tuple(specs))

@@ -1,0 +1,117 @@
+"""The cart as the engine sees it: lines in canonical order, amounts in minor units.
+
+Lines are sorted by ``line_id`` (unique per cart) and every tie-break in the engine uses that
+canonical position, so the result does not depend on the order of lines in the request. A
+line's unit price is ``unit_price`` plus the prices of its modifiers (each ``price *
+quantity``, per unit of the line), as the contract says: an extra shot is discounted with the
+latte it belongs to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
+
+from promoflow_contracts.cart import EvaluateRequest
+from promoflow_evaluator.engine.calendar import local_time
+from promoflow_evaluator.engine.context import EngineContext
+from promoflow_evaluator.engine.errors import CurrencyMismatch, StoreMismatch
+from promoflow_evaluator.engine.money import to_minor
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One cart line. ``unit_price``/``modifiers`` are minor units per unit (``modifiers`` is
+    the part of ``unit_price`` that comes from modifiers); ``gross = unit_price * quantity``."""
+
+    idx: int
+    position: int
+    line_id: str
+    product_id: UUID
+    category_id: UUID | None
+    brand_id: UUID | None
+    name: str | None
+    quantity: int
+    unit_price: int
+    modifiers: int
+    gross: int
+
+
+@dataclass(frozen=True, slots=True)
+class Cart:
+    """A prepared cart: canonical lines, subtotal (minor), the store-local moment and the
+    folded customer, voucher and payment facts the checks need."""
+
+    request: EvaluateRequest
+    lines: tuple[Line, ...]
+    subtotal: int
+    local: datetime
+    local_date: date
+    channel: str
+    is_member: bool
+    tier: str | None
+    customer_type: str | None
+    voucher_keys: frozenset[str]
+    payment_key: str | None
+    product_ids: frozenset[UUID]
+    category_ids: frozenset[UUID]
+
+
+def prepare_cart(request: EvaluateRequest, context: EngineContext) -> Cart:
+    """Validate the cart against the store and convert it to minor units.
+
+    Raises :class:`StoreMismatch` (another store's cart), :class:`CurrencyMismatch` (a
+    currency other than the store's), :class:`AmountPrecisionError` (a price finer than the
+    minor unit) and :class:`MissingEvaluationTime`.
+    """
+    if request.store_id != context.store_id:
+        raise StoreMismatch(f"cart of store {request.store_id} evaluated for {context.store_id}")
+    if request.currency is not None and request.currency != context.currency:
+        raise CurrencyMismatch(
+            f"cart currency {request.currency} differs from the store's {context.currency}"
+        )
+    digits = context.digits
+    ordered = sorted(enumerate(request.lines), key=lambda pair: pair[1].line_id)
+    lines: list[Line] = []
+    for idx, (position, src) in enumerate(ordered):
+        base = to_minor(src.unit_price, digits, what=f"line {src.line_id} unit_price")
+        modifiers = 0
+        for mod in src.modifiers:
+            price = to_minor(mod.price, digits, what=f"line {src.line_id} modifier {mod.name}")
+            modifiers += price * mod.quantity
+        unit = base + modifiers
+        lines.append(
+            Line(
+                idx=idx,
+                position=position,
+                line_id=src.line_id,
+                product_id=src.product_id,
+                category_id=src.category_id,
+                brand_id=src.brand_id,
+                name=src.name,
+                quantity=src.quantity,
+                unit_price=unit,
+                modifiers=modifiers,
+                gross=unit * src.quantity,
+            )
+        )
+    local = local_time(request.evaluated_at, context.now, context.zone)
+    customer = request.customer
+    return Cart(
+        request=request,
+        lines=tuple(lines),
+        subtotal=sum(line.gross for line in lines),
+        local=local,
+        local_date=local.date(),
+        channel=request.sales_channel.value,
+        is_member=bool(customer and customer.is_member),
+        tier=customer.tier.casefold() if customer and customer.tier else None,
+        customer_type=(
+            customer.customer_type.casefold() if customer and customer.customer_type else None
+        ),
+        voucher_keys=frozenset(code.casefold() for code in request.voucher_codes),
+        payment_key=request.payment_method.casefold() if request.payment_method else None,
+        product_ids=frozenset(line.product_id for line in lines),
+        category_ids=frozenset(line.category_id for line in lines if line.category_id),
+    )

@@ -1,0 +1,66 @@
+"""Readable texts: money and percents as a cashier reads them, and reason phrasing helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from promoflow_evaluator.engine.cart import Line
+from promoflow_evaluator.engine.model import Promo
+from promoflow_evaluator.engine.money import format_money, format_percent, from_minor
+
+
+@dataclass(frozen=True, slots=True)
+class Fmt:
+    """Formats amounts of one currency (minor units) for reasons, hints and details."""
+
+    currency: str
+    digits: int
+
+    def money(self, minor: int) -> str:
+        """``Rp 15.000`` / ``£7.95``."""
+        return format_money(minor, self.currency, self.digits)
+
+    def decimal(self, minor: int) -> str:
+        """The amount as a major-unit decimal string for structured details (``"15000"``)."""
+        return str(from_minor(minor, self.digits))
+
+    @staticmethod
+    def percent(micro: int) -> str:
+        """``"12.5%"``."""
+        return format_percent(micro)
+
+
+def product_name(promo: Promo, product_id: UUID, lines: tuple[Line, ...]) -> str:
+    """The product's name from the promotion's embedded names or the cart, else "item"."""
+    name = promo.names.get(product_id)
+    if name:
+        return name
+    for line in lines:
+        if line.product_id == product_id and line.name:
+            return line.name
+    return "item"
+
+
+def plural(count: int, noun: str) -> str:
+    """``"1 Latte"`` / ``"2 x Latte"``."""
+    return f"{count} {noun}" if count == 1 else f"{count} x {noun}"
+
+
+def items_label(
+    promo: Promo,
+    product_ids: frozenset[UUID],
+    category_ids: frozenset[UUID],
+    pool: tuple[Line, ...] | list[Line],
+) -> str:
+    """A readable name for a set of items: embedded names of its products and categories,
+    else the names of the cart lines in it, else "items"."""
+    names = [promo.names[i] for i in sorted(product_ids) if i in promo.names]
+    names += [promo.names[i] for i in sorted(category_ids) if i in promo.names]
+    if not names:
+        seen: list[str] = []
+        for line in pool:
+            if line.name and line.name not in seen:
+                seen.append(line.name)
+        names = seen[:3]
+    return " or ".join(names) if names else "items"

@@ -1,0 +1,202 @@
+"""One evaluation alternative: stages in order, bundles assigned, promotions applied in order.
+
+For each stage (``item_level``, ``cart_level``, ``payment_level``):
+
+1. the stage's bundle promotions get their units from :func:`.bundle_search.assign`, at the
+   line values the stage starts with;
+2. every promotion of the stage is then applied in evaluation order (higher priority first,
+   ties by code), each computing on what earlier promotions left of its lines (or on the
+   original amounts, ``compounding = original``, still never taking more than is left);
+3. a grant is rounded half-up to the rounding unit once, capped, limited to what is left on
+   its lines and to its campaign budget, and allocated to lines by largest remainder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from promoflow_contracts.base import Stage
+from promoflow_contracts.results import ReasonCode
+from promoflow_evaluator.engine.allocation import allocate
+from promoflow_evaluator.engine.bundle_search import assign
+from promoflow_evaluator.engine.bundles import BundlePlan, BundleSet
+from promoflow_evaluator.engine.ledger import Env, Ledger
+from promoflow_evaluator.engine.limits import BUDGET_EXHAUSTED, budget_room, spend_budget
+from promoflow_evaluator.engine.model import Promo
+from promoflow_evaluator.engine.money import round_raw
+from promoflow_evaluator.engine.outcome import Grant, HintDraft, Miss, OfferDraft, add_units
+from promoflow_evaluator.engine.screen import Live
+from promoflow_evaluator.engine.types import GRANTS, PLANS
+
+_STAGES = (Stage.ITEM_LEVEL, Stage.CART_LEVEL, Stage.PAYMENT_LEVEL)
+_NOTHING_LEFT = Miss(ReasonCode.NO_BENEFIT, "nothing left to discount on its items")
+
+
+@dataclass(slots=True)
+class Applied:
+    """An applied promotion: bill ``discount`` and its ``shares`` per line (minor units), or a
+    ``cashback`` amount; ``capped``/``budget_limited`` say what limited it."""
+
+    promo: Promo
+    grant: Grant
+    discount: int
+    shares: dict[int, int]
+    cashback: int = 0
+    capped: bool = False
+    budget_limited: bool = False
+
+
+@dataclass(slots=True)
+class RunResult:
+    """Outcome of one alternative."""
+
+    applied: list[Applied] = field(default_factory=list)
+    misses: list[tuple[Promo, Miss]] = field(default_factory=list)
+    offers: list[tuple[Promo, OfferDraft]] = field(default_factory=list)
+    hints: list[tuple[Promo, HintDraft]] = field(default_factory=list)
+    exact: bool = True
+    explored: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def bill_discount(self) -> int:
+        """Total taken off the bill (minor)."""
+        return sum(a.discount for a in self.applied)
+
+    @property
+    def benefit(self) -> int:
+        """Customer benefit: bill discount plus cashback (minor)."""
+        return sum(a.discount + a.cashback for a in self.applied)
+
+
+def finalize(promo: Promo, grant: Grant, ledger: Ledger, env: Env) -> Applied | Miss:
+    """Round, cap, limit to what is left and to the budget, allocate and book a grant."""
+    amount = round_raw(grant.raw, env.context.unit)
+    capped = False
+    if grant.cap is not None and amount > grant.cap:
+        amount, capped = grant.cap, True
+    is_cashback = grant.cashback_method is not None
+    positions: list[int] = []
+    if not is_cashback:
+        positions = [idx for idx, w in grant.weights.items() if w > 0 and ledger.remaining[idx] > 0]
+        left = sum(ledger.remaining[idx] for idx in positions)
+        if amount > left:
+            amount, capped = left, True
+    room = budget_room(promo, ledger)
+    limited = False
+    if room is not None and amount > room:
+        amount, limited = max(room, 0), True
+    if amount <= 0 and grant.multiplier is None:
+        return BUDGET_EXHAUSTED if limited else _NOTHING_LEFT
+    shares: dict[int, int] = {}
+    if amount > 0 and not is_cashback:
+        positions.sort()
+        split = allocate(
+            amount,
+            [grant.weights[idx] for idx in positions],
+            [ledger.remaining[idx] for idx in positions],
+        )
+        for idx, share in zip(positions, split, strict=True):
+            if share:
+                shares[idx] = share
+                ledger.remaining[idx] -= share
+    spend_budget(promo, ledger, amount)
+    if is_cashback:
+        return Applied(promo, grant, 0, {}, cashback=amount, capped=capped, budget_limited=limited)
+    return Applied(promo, grant, amount, shares, capped=capped, budget_limited=limited)
+
+
+def _bundle_grant(plan: BundlePlan, sets: list[BundleSet]) -> Grant:
+    raw = 0
+    weights: dict[int, int] = {}
+    trigger: dict[int, int] = {}
+    benefit: dict[int, int] = {}
+    for bundle in sets:
+        set_raw, set_weights = plan.price(bundle)
+        raw += set_raw
+        for idx, w in set_weights.items():
+            weights[idx] = weights.get(idx, 0) + w
+        add_units(trigger, bundle.trigger)
+        add_units(benefit, bundle.benefit)
+    reason, details = plan.describe(sets)
+    return Grant(raw, weights, reason, details, trigger=trigger, benefit=benefit)
+
+
+def _bundle_miss(plan: BundlePlan, ledger: Ledger) -> Miss:
+    offers = plan.offers([], ledger.free)
+    if offers:
+        text = "; ".join(o.message for o in offers)
+        return Miss(ReasonCode.INCOMPLETE_BUNDLE, f"earned: {text}", offers=tuple(offers))
+    whole = [line.quantity for line in ledger.lines]
+    alone = plan.next_set(whole, 0)
+    if alone is None:
+        return plan.incomplete()
+    if plan.benefit(alone) <= 0:
+        return Miss(ReasonCode.NO_BENEFIT, "its price is not lower than the items' own prices")
+    lost: list[str] = []
+    for idx, _ in alone.units:
+        for code in ledger.consumed_by.get(idx, ()):
+            if code not in lost:
+                lost.append(code)
+    who = ", ".join(lost) if lost else "other promotions"
+    return Miss(
+        ReasonCode.UNITS_ALREADY_USED, f"its items are already used by {who}", lost_to=tuple(lost)
+    )
+
+
+def run(lives: Sequence[Live], env: Env) -> RunResult:
+    """Evaluate one alternative (a set of live promotions, in evaluation order)."""
+    ledger = Ledger.start(env.cart, env.context)
+    out = RunResult()
+    for stage in _STAGES:
+        stage_lives = [live for live in lives if live.promo.stage is stage]
+        if not stage_lives:
+            continue
+        plans: dict[int, BundlePlan] = {}
+        for pos, live in enumerate(stage_lives):
+            if live.promo.is_bundle:
+                plans[pos] = PLANS[live.promo.promo_type](live.promo, live.ready, ledger, env)
+        assigned: dict[int, list[BundleSet]] = {}
+        if plans:
+            order = sorted(plans)
+            assignment = assign(
+                [plans[p] for p in order], ledger.free, env.context.max_bundle_search
+            )
+            out.exact = out.exact and assignment.exact
+            out.explored += assignment.explored
+            out.notes.extend(assignment.notes)
+            for pos, sets in zip(order, assignment.sets, strict=True):
+                assigned[pos] = sets
+                code = stage_lives[pos].promo.code
+                for bundle in sets:
+                    for idx, n in bundle.units:
+                        ledger.free[idx] -= n
+                        ledger.consumed_by.setdefault(idx, []).append(code)
+        # Bundles without sets are explained at the values the stage started with.
+        unassigned = {
+            pos: _bundle_miss(plan, ledger) for pos, plan in plans.items() if not assigned[pos]
+        }
+        for pos, live in enumerate(stage_lives):
+            promo = live.promo
+            outcome: Grant | Miss
+            if pos in unassigned:
+                outcome = unassigned[pos]
+            elif pos in plans:
+                outcome = _bundle_grant(plans[pos], assigned[pos])
+                outcome.offers.extend(plans[pos].offers(assigned[pos], ledger.free))
+            else:
+                outcome = GRANTS[promo.promo_type](promo, live.ready, ledger, env)
+            if isinstance(outcome, Grant):
+                offers = outcome.offers
+                result = finalize(promo, outcome, ledger, env)
+                if isinstance(result, Applied):
+                    out.applied.append(result)
+                    out.offers.extend((promo, o) for o in offers)
+                    continue
+                outcome = result
+            out.misses.append((promo, outcome))
+            out.offers.extend((promo, o) for o in outcome.offers)
+            if outcome.hint is not None:
+                out.hints.append((promo, outcome.hint))
+    return out

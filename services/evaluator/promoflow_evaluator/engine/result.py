@@ -1,0 +1,210 @@
+"""Assembling the :class:`EvaluationResult` from the winning alternative.
+
+Money goes back to major-unit Decimals with the currency's decimals. Lines are listed in the
+request's order; allocations and unit uses inside an applied promotion in canonical
+(``line_id``) order. ``LineResult.allocations`` holds one entry per applied promotion, in the
+order of ``applied`` (zeros included), because ``LineAllocation`` names the line but not the
+promotion. Cash rounding rounds ``total`` half-up to the store's cash unit; it is reported as
+``cash_rounding`` (may be negative), never as a discount, and ``payable`` is never negative.
+Models are built with ``model_construct``: the engine guarantees the invariants listed in the
+contract's module docstring and the unit tests validate results against the models.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from promoflow_contracts.results import (
+    AppliedPromotion,
+    EvaluationResult,
+    FreeItemOffer,
+    Hint,
+    LineAllocation,
+    LineResult,
+    NotApplied,
+    Reward,
+    RewardKind,
+    SearchReport,
+    UnitUse,
+)
+from promoflow_evaluator.engine.ledger import Env
+from promoflow_evaluator.engine.model import Promo
+from promoflow_evaluator.engine.money import from_minor, round_to_unit
+from promoflow_evaluator.engine.outcome import HintDraft, Miss, OfferDraft
+from promoflow_evaluator.engine.pipeline import Applied, RunResult
+
+ENGINE_VERSION = "promoflow-engine/1.0"
+
+
+def _uses(units: dict[int, int], env: Env) -> list[UnitUse]:
+    lines = env.cart.lines
+    return [
+        UnitUse.model_construct(line_id=lines[i].line_id, quantity=n)
+        for i, n in sorted(units.items())
+        if n > 0
+    ]
+
+
+def _applied(item: Applied, env: Env) -> AppliedPromotion:
+    promo = item.promo
+    grant = item.grant
+    digits = env.context.digits
+    lines = env.cart.lines
+    details = dict(grant.details)
+    if item.capped:
+        details["capped"] = True
+    if item.cashback:
+        details["cashback"] = env.fmt.decimal(item.cashback)
+    reason = grant.reason
+    if item.budget_limited:
+        reason += " (limited by the campaign budget)"
+    elif item.capped and grant.cap is not None and item.discount == grant.cap:
+        reason += f" (capped at {env.fmt.money(grant.cap)})"
+    return AppliedPromotion.model_construct(
+        promotion_id=promo.id,
+        code=promo.code,
+        name=promo.name,
+        promo_type=promo.promo_type,
+        stage=promo.stage,
+        version=promo.version,
+        discount=from_minor(item.discount, digits),
+        allocations=[
+            LineAllocation.model_construct(line_id=lines[i].line_id, amount=from_minor(a, digits))
+            for i, a in sorted(item.shares.items())
+        ],
+        trigger_units=_uses(grant.trigger, env),
+        benefit_units=_uses(grant.benefit, env),
+        compounding="original" if promo.original_amounts else "remaining",
+        budget_limited=item.budget_limited,
+        reason=reason,
+        details=details,
+    )
+
+
+def _reward(item: Applied, env: Env) -> Reward | None:
+    promo = item.promo
+    grant = item.grant
+    if item.cashback:
+        return Reward.model_construct(
+            promotion_id=promo.id,
+            code=promo.code,
+            kind=RewardKind.CASHBACK,
+            amount=from_minor(item.cashback, env.context.digits),
+            multiplier=None,
+            method=grant.cashback_method,
+            description=f"{env.fmt.money(item.cashback)} {grant.reason}",
+        )
+    if grant.multiplier is not None:
+        return Reward.model_construct(
+            promotion_id=promo.id,
+            code=promo.code,
+            kind=RewardKind.POINTS_MULTIPLIER,
+            amount=Decimal(0),
+            multiplier=Decimal(grant.multiplier),
+            method="points",
+            description=grant.reason,
+        )
+    return None
+
+
+def _not_applied(promo: Promo, miss: Miss) -> NotApplied:
+    return NotApplied.model_construct(
+        promotion_id=promo.id,
+        code=promo.code,
+        name=promo.name,
+        promo_type=promo.promo_type,
+        reason_code=miss.code,
+        reason=miss.reason,
+        lost_to=list(miss.lost_to),
+    )
+
+
+def _hint(promo: Promo, hint: HintDraft, digits: int) -> Hint:
+    def money(v: int | None) -> Decimal | None:
+        return None if v is None else from_minor(v, digits)
+
+    return Hint.model_construct(
+        promotion_id=promo.id,
+        code=promo.code,
+        kind=hint.kind,
+        message=hint.message,
+        missing_amount=money(hint.missing_amount),
+        missing_quantity=hint.missing_quantity,
+        product_id=hint.product_id,
+        category_id=hint.category_id,
+        payment_methods=list(hint.payment_methods),
+        potential_discount=money(hint.potential),
+    )
+
+
+def _offer(promo: Promo, offer: OfferDraft, digits: int) -> FreeItemOffer:
+    return FreeItemOffer.model_construct(
+        promotion_id=promo.id,
+        code=promo.code,
+        product_id=offer.product_id,
+        product_name=offer.name,
+        quantity=offer.quantity,
+        unit_price=None if offer.unit_price is None else from_minor(offer.unit_price, digits),
+        message=offer.message,
+    )
+
+
+def build_result(
+    env: Env,
+    winner: RunResult,
+    not_applied: list[tuple[Promo, Miss]],
+    hints: list[tuple[Promo, HintDraft]],
+) -> EvaluationResult:
+    """The contract result for the winning alternative, the misses and the hints (each list
+    already in evaluation order)."""
+    cart = env.cart
+    context = env.context
+    digits = context.digits
+    applied = winner.applied
+    per_line = [0] * len(cart.lines)
+    for item in applied:
+        for idx, share in item.shares.items():
+            per_line[idx] += share
+    line_results: list[LineResult] = [None] * len(cart.lines)  # type: ignore[list-item]
+    for line in cart.lines:
+        discount = per_line[line.idx]
+        line_results[line.position] = LineResult.model_construct(
+            line_id=line.line_id,
+            product_id=line.product_id,
+            quantity=line.quantity,
+            unit_price=from_minor(line.unit_price, digits),
+            gross_amount=from_minor(line.gross, digits),
+            discount=from_minor(discount, digits),
+            net_amount=from_minor(line.gross - discount, digits),
+            allocations=[
+                LineAllocation.model_construct(
+                    line_id=line.line_id, amount=from_minor(item.shares.get(line.idx, 0), digits)
+                )
+                for item in applied
+            ],
+        )
+    total_discount = sum(per_line)
+    total = cart.subtotal - total_discount
+    payable = total if context.cash_unit is None else round_to_unit(total, context.cash_unit)
+    rewards = [r for r in (_reward(item, env) for item in applied) if r is not None]
+    note = "; ".join(winner.notes) if winner.notes else None
+    return EvaluationResult.model_construct(
+        store_id=cart.request.store_id,
+        currency=context.currency,
+        evaluated_at=cart.local,
+        subtotal=from_minor(cart.subtotal, digits),
+        total_discount=from_minor(total_discount, digits),
+        total=from_minor(total, digits),
+        cash_rounding=from_minor(payable - total, digits),
+        payable=from_minor(payable, digits),
+        lines=line_results,
+        applied=[_applied(item, env) for item in applied],
+        rewards=rewards,
+        free_item_offers=[_offer(p, o, digits) for p, o in winner.offers],
+        not_applied=[_not_applied(p, m) for p, m in not_applied],
+        hints=[_hint(p, h, digits) for p, h in hints],
+        search=SearchReport.model_construct(
+            exact=winner.exact, explored=winner.explored, note=note
+        ),
+        engine_version=ENGINE_VERSION,
+    )

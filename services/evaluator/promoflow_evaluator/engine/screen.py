@@ -1,0 +1,174 @@
+"""Static screening of candidates: everything that does not depend on other promotions.
+
+For each candidate, in order (the first failure is its reason): currency, active flag,
+validity, targeting, voucher or manual selection, usage limits, cross-line conditions and
+cross-brand trigger (both measured before discounts), then the type's own precheck on its
+eligible lines. Vouchers match case-insensitively; a promotion that is not auto-applied is
+applied when the cart's voucher codes hold its code or one of its voucher codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from promoflow_contracts.results import HintKind, ReasonCode
+from promoflow_evaluator.engine.cart import Line
+from promoflow_evaluator.engine.hints import near_amount, near_quantity
+from promoflow_evaluator.engine.ledger import Env
+from promoflow_evaluator.engine.limits import check_limits
+from promoflow_evaluator.engine.model import Promo
+from promoflow_evaluator.engine.outcome import HintDraft, Miss
+from promoflow_evaluator.engine.scope import eligible_lines, matches
+from promoflow_evaluator.engine.targeting import check_targeting
+from promoflow_evaluator.engine.types import PRECHECKS, Ready
+from promoflow_evaluator.engine.validity import check_validity
+
+_INACTIVE = Miss(ReasonCode.INACTIVE, "promotion is inactive")
+_VOUCHER = Miss(ReasonCode.VOUCHER_REQUIRED, "needs a voucher code")
+_MANUAL = Miss(ReasonCode.NOT_AUTO_APPLY, "applied only when the cashier selects it")
+
+
+@dataclass(frozen=True, slots=True)
+class Live:
+    """A candidate that passed every static check."""
+
+    promo: Promo
+    ready: Ready
+
+
+@dataclass(slots=True)
+class Screened:
+    """Candidates split into live ones and rejected ones (with their miss)."""
+
+    live: list[Live]
+    rejected: list[tuple[Promo, Miss]]
+
+
+def _conditions(promo: Promo, env: Env) -> Miss | None:
+    lines = env.cart.lines
+    fmt = env.fmt
+    for cond in promo.conditions:
+        found = [ln for ln in lines if matches(cond.items, ln)]
+        units = sum(ln.quantity for ln in found)
+        amount = sum(ln.gross for ln in found)
+        if cond.min_quantity is not None and units < cond.min_quantity:
+            missing = cond.min_quantity - units
+            hint = None
+            if near_quantity(units, cond.min_quantity):
+                hint = HintDraft(
+                    HintKind.ADD_QUANTITY,
+                    f"add {missing} more {cond.label} to unlock {promo.name}",
+                    missing_quantity=missing,
+                )
+            return Miss(
+                ReasonCode.CONDITION_NOT_MET,
+                f"needs {cond.min_quantity} x {cond.label} (cart has {units})",
+                hint,
+            )
+        if cond.min_amount is not None and amount < cond.min_amount:
+            missing = cond.min_amount - amount
+            hint = None
+            if near_amount(amount, cond.min_amount):
+                hint = HintDraft(
+                    HintKind.ADD_AMOUNT,
+                    f"add {fmt.money(missing)} more of {cond.label} to unlock {promo.name}",
+                    missing_amount=missing,
+                )
+            return Miss(
+                ReasonCode.CONDITION_NOT_MET,
+                f"needs {fmt.money(cond.min_amount)} of {cond.label} "
+                f"(cart has {fmt.money(amount)})",
+                hint,
+            )
+    cross = promo.cross_brand
+    if cross is not None:
+        trigger = [
+            ln for ln in lines if ln.brand_id is not None and ln.brand_id in cross.trigger_brands
+        ]
+        amount = sum(ln.gross for ln in trigger)
+        if not trigger or amount < cross.trigger_min:
+            missing = max(cross.trigger_min - amount, 0)
+            hint = None
+            if trigger and near_amount(amount, cross.trigger_min):
+                hint = HintDraft(
+                    HintKind.ADD_AMOUNT,
+                    f"add {fmt.money(missing)} more from the partner brand to unlock {promo.name}",
+                    missing_amount=missing,
+                )
+            return Miss(
+                ReasonCode.CONDITION_NOT_MET,
+                f"needs {fmt.money(cross.trigger_min)} from the trigger brands "
+                f"(cart has {fmt.money(amount)})",
+                hint,
+            )
+    return None
+
+
+def _after_targeting(promo: Promo, env: Env) -> Miss | Ready:
+    cart = env.cart
+    if promo.require_voucher:
+        if not (cart.voucher_keys & promo.voucher_keys):
+            return _VOUCHER
+    elif not promo.auto_apply and not (
+        promo.code.casefold() in cart.voucher_keys or cart.voucher_keys & promo.voucher_keys
+    ):
+        return _MANUAL
+    miss = check_limits(promo, env) or _conditions(promo, env)
+    if miss is not None:
+        return miss
+    lines: list[Line] = eligible_lines(promo, cart.lines)
+    return PRECHECKS[promo.promo_type](promo, env, lines)
+
+
+def screen(candidates: Sequence[Promo], env: Env) -> Screened:
+    """Run the static checks over ``candidates`` (already in evaluation order)."""
+    cart = env.cart
+    context = env.context
+    currency = context.currency
+    country = context.country_code
+    moment = cart.local
+    validity_memo: dict[int, tuple[ReasonCode, str] | None] = {}
+    live: list[Live] = []
+    rejected: list[tuple[Promo, Miss]] = []
+    for promo in candidates:
+        if promo.currency != currency:
+            rejected.append(
+                (
+                    promo,
+                    Miss(
+                        ReasonCode.CURRENCY_MISMATCH, f"priced in {promo.currency}, not {currency}"
+                    ),
+                )
+            )
+            continue
+        if not promo.is_active:
+            rejected.append((promo, _INACTIVE))
+            continue
+        key = id(promo.validity)
+        if key in validity_memo:
+            failure = validity_memo[key]
+        else:
+            failure = validity_memo[key] = check_validity(promo.validity, moment, country)
+        if failure is not None:
+            rejected.append((promo, Miss(*failure)))
+            continue
+        failure = check_targeting(promo.targeting, cart, context)
+        if failure is not None:
+            miss = Miss(*failure)
+            if failure[0] is ReasonCode.MEMBER_ONLY and isinstance(
+                _after_targeting(promo, env), Ready
+            ):
+                miss = Miss(
+                    failure[0],
+                    failure[1],
+                    HintDraft(HintKind.MEMBERSHIP, f"join as a member for {promo.name}"),
+                )
+            rejected.append((promo, miss))
+            continue
+        outcome = _after_targeting(promo, env)
+        if isinstance(outcome, Miss):
+            rejected.append((promo, outcome))
+        else:
+            live.append(Live(promo, outcome))
+    return Screened(live, rejected)

@@ -1,0 +1,246 @@
+"""Buy X get Y (type 3): buy ``buy_quantity`` units, get ``get_quantity`` units rewarded.
+
+* Pools: the buy set and the get set (each empty = the promotion's scope). Same set = pooled
+  ("buy 2 get 1" over all beverages); ``same_product_only`` forms every set within one product.
+* One set = buy units first (outside the get set first, then from the other end of the price
+  order than the rewards, i.e. most expensive first for "cheapest free"), then the reward units
+  by ``reward_selection`` (default cheapest; ``all`` behaves as cheapest). A unit is never both
+  bought and rewarded within a set. ``buy_min_amount`` adds units until their prices (before
+  discounts) reach it. Over several sets the rewarded units are the cheapest ones, as in the
+  seeds' "cheapest items free" rule.
+* Rewards: free, percent off, amount off per unit, or a fixed unit price (modifiers payable).
+* ``application = once_per_order`` = one set; ``max_reward_units`` caps the rewarded units
+  (the last set may reward fewer).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from promoflow_contracts.results import HintKind, ReasonCode
+from promoflow_contracts.rules import RewardKind
+from promoflow_evaluator.engine.bundles import BundlePlan, BundleSet
+from promoflow_evaluator.engine.cart import Line
+from promoflow_evaluator.engine.explain import items_label
+from promoflow_evaluator.engine.hints import near_quantity
+from promoflow_evaluator.engine.ledger import Env, Ledger
+from promoflow_evaluator.engine.model import BuyGetRule, ItemMatcher, Promo
+from promoflow_evaluator.engine.outcome import HintDraft, Miss
+from promoflow_evaluator.engine.scope import item_lines
+from promoflow_evaluator.engine.types.common import NO_ITEMS, Ready
+from promoflow_evaluator.engine.units import merge, take
+
+_EMPTY: frozenset[UUID] = frozenset()
+
+
+def _label(promo: Promo, items: ItemMatcher | None, pool: list[Line]) -> str:
+    if items is None:
+        scope = promo.scope.items
+        return items_label(promo, scope.product_ids, scope.category_ids, pool)
+    return items_label(promo, items.product_ids, items.category_ids, pool)
+
+
+def reward_text(rule: BuyGetRule, env: Env) -> str:
+    """``"free"``, ``"50% off"``, ``"Rp 5.000 off"``, ``"for Rp 10.000"``."""
+    fmt = env.fmt
+    if rule.reward is RewardKind.FREE:
+        return "free"
+    if rule.reward is RewardKind.PERCENT_OFF:
+        return f"{fmt.percent(rule.reward_value)} off"
+    if rule.reward is RewardKind.AMOUNT_OFF:
+        return f"{fmt.money(rule.reward_value)} off"
+    return f"for {fmt.money(rule.reward_value)}"
+
+
+def precheck_buy_get(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
+    rule = promo.rule
+    assert isinstance(rule, BuyGetRule)
+    cart_lines = env.cart.lines
+    buy = item_lines(promo, rule.buy_items, cart_lines, lines)
+    get = item_lines(promo, rule.get_items, cart_lines, lines)
+    if not buy and not get:
+        return NO_ITEMS
+    return Ready(tuple(lines), (tuple(buy), tuple(get)))
+
+
+class BuyGetPlan(BundlePlan):
+    """Sets of a buy-x-get-y promotion (see the module docstring for the unit policy)."""
+
+    __slots__ = ("buy", "buy_order", "get", "groups", "reward_order", "rule")
+
+    def __init__(self, promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> None:
+        rule = promo.rule
+        assert isinstance(rule, BuyGetRule)
+        buy, get = ready.data
+        super().__init__(promo, ledger, env, frozenset(ln.idx for ln in (*buy, *get)))
+        self.rule = rule
+        self.buy: tuple[Line, ...] = buy
+        self.get: tuple[Line, ...] = get
+        self.max_sets = rule.max_sets
+        original = self.original
+        sign = 1 if rule.cheapest_first else -1
+        get_ids = {ln.idx for ln in get}
+        self.reward_order = [
+            ln.idx
+            for ln in sorted(get, key=lambda ln: (sign * ledger.unit_key(ln.idx, original), ln.idx))
+        ]
+        self.buy_order = [
+            ln.idx
+            for ln in sorted(
+                buy,
+                key=lambda ln: (
+                    ln.idx in get_ids,
+                    -sign * ledger.unit_key(ln.idx, original),
+                    ln.idx,
+                ),
+            )
+        ]
+        self.groups: list[tuple[list[int], list[int]]] = []
+        if rule.same_product:
+            products: dict[UUID, int] = {}
+            for idx in self.reward_order:
+                products.setdefault(ledger.lines[idx].product_id, len(products))
+            for product in products:
+                b = [i for i in self.buy_order if ledger.lines[i].product_id == product]
+                r = [i for i in self.reward_order if ledger.lines[i].product_id == product]
+                if b and r:
+                    self.groups.append((b, r))
+
+    def form(self, free: list[int] | tuple[int, ...], made: int) -> BundleSet | None:
+        rule = self.rule
+        reward_n = rule.get_quantity
+        if rule.max_reward_units is not None:
+            reward_n = min(reward_n, rule.max_reward_units - made * rule.get_quantity)
+            if reward_n <= 0:
+                return None
+        if rule.same_product:
+            for buy_order, reward_order in self.groups:
+                found = self._form(buy_order, reward_order, free, reward_n)
+                if found is not None:
+                    return found
+            return None
+        return self._form(self.buy_order, self.reward_order, free, reward_n)
+
+    def _form(
+        self,
+        buy_order: list[int],
+        reward_order: list[int],
+        free: list[int] | tuple[int, ...],
+        reward_n: int,
+    ) -> BundleSet | None:
+        used: dict[int, int] = {}
+        buys = self._take_buy(buy_order, free, used)
+        if buys is None:
+            return None
+        rewards = take(reward_order, free, used, reward_n)
+        if rewards is None:
+            return None
+        return BundleSet(merge(buys), merge(rewards), merge(buys, rewards))
+
+    def _take_buy(
+        self, order: list[int], free: list[int] | tuple[int, ...], used: dict[int, int]
+    ) -> list[tuple[int, int]] | None:
+        rule = self.rule
+        lines = self.ledger.lines
+        out: list[tuple[int, int]] = []
+        count = amount = 0
+        for idx in order:
+            avail = free[idx] - used.get(idx, 0)
+            if avail <= 0:
+                continue
+            price = lines[idx].unit_price
+            need = max(rule.buy_quantity - count, 0)
+            if amount < rule.buy_min_amount:
+                need = max(need, -(-(rule.buy_min_amount - amount) // price))
+            n = min(avail, need)
+            out.append((idx, n))
+            used[idx] = used.get(idx, 0) + n
+            count += n
+            amount += n * price
+            if count >= rule.buy_quantity and amount >= rule.buy_min_amount:
+                return out
+        return None
+
+    def price(self, bundle: BundleSet) -> tuple[int, dict[int, int]]:
+        return self.rewards(bundle.benefit, self.rule.reward, self.rule.reward_value)
+
+    def describe(self, sets: list[BundleSet]) -> tuple[str, dict[str, Any]]:
+        rule = self.rule
+        rewarded = sum(n for s in sets for _, n in s.benefit)
+        text = f"buy {rule.buy_quantity} get {rule.get_quantity} {reward_text(rule, self.env)}"
+        reason = f"{text}: {self.units_text(merge(*(s.benefit for s in sets)))}"
+        if len(sets) > 1:
+            reason += f" ({len(sets)} sets)"
+        return reason, {"sets": len(sets), "reward_units": rewarded, "reward": rule.reward.value}
+
+    def incomplete(self) -> Miss:
+        rule = self.rule
+        env = self.env
+        text = f"buy {rule.buy_quantity} get {rule.get_quantity} {reward_text(rule, env)}"
+        buy_units = sum(ln.quantity for ln in self.buy)
+        get_units = sum(ln.quantity for ln in self.get)
+        pooled = rule.same_product or rule.buy_items == rule.get_items
+        buy_label = _label(self.promo, rule.buy_items, list(self.buy))
+        if pooled:
+            if rule.same_product:
+                have = max(
+                    (sum(self.ledger.lines[i].quantity for i in r) for _, r in self.groups),
+                    default=0,
+                )
+            else:
+                have = buy_units
+            need = rule.buy_quantity + rule.get_quantity
+            if have >= need:
+                return Miss(
+                    ReasonCode.MIN_PURCHASE_NOT_MET,
+                    f"{text}: the bought units must add up to {env.fmt.money(rule.buy_min_amount)}",
+                )
+            missing = need - have
+            hint = None
+            if near_quantity(have, need):
+                hint = HintDraft(
+                    HintKind.ADD_QUANTITY,
+                    f"add {missing} more {buy_label} for {text}",
+                    missing_quantity=missing,
+                )
+            return Miss(
+                ReasonCode.MIN_QUANTITY_NOT_MET,
+                f"{text} needs {need} x {buy_label} (cart has {have})",
+                hint,
+            )
+        get_label = _label(self.promo, rule.get_items, list(self.get))
+        if buy_units < rule.buy_quantity:
+            missing = rule.buy_quantity - buy_units
+            hint = None
+            if near_quantity(buy_units, rule.buy_quantity):
+                hint = HintDraft(
+                    HintKind.ADD_QUANTITY,
+                    f"add {missing} more {buy_label} for {text}",
+                    missing_quantity=missing,
+                )
+            return Miss(
+                ReasonCode.MIN_QUANTITY_NOT_MET,
+                f"{text} needs {rule.buy_quantity} x {buy_label} (cart has {buy_units})",
+                hint,
+            )
+        if get_units == 0:
+            items = rule.get_items
+            product = (
+                next(iter(items.product_ids)) if items and len(items.product_ids) == 1 else None
+            )
+            return Miss(
+                ReasonCode.INCOMPLETE_BUNDLE,
+                f"{text}: add {get_label} to the cart",
+                HintDraft(
+                    HintKind.ADD_PRODUCT,
+                    f"add {rule.get_quantity} x {get_label} {reward_text(rule, env)}",
+                    missing_quantity=rule.get_quantity,
+                    product_id=product,
+                ),
+            )
+        return Miss(
+            ReasonCode.MIN_QUANTITY_NOT_MET,
+            f"{text} needs {rule.buy_quantity} x {buy_label} and "
+            f"{rule.get_quantity} x {get_label}, a unit cannot count as both",
+        )

@@ -1,0 +1,284 @@
+"""Fixed-price sets: combo (type 4), package / set menu (type 9), mix and match (type 10).
+
+Each set is priced as a whole: discount = value of its units - (set price + the units'
+modifier upcharges), nothing when that is not positive (``no_benefit``). Units are taken most
+expensive first (the set price is fixed, so this is the customer's best choice and what a
+cashier does when asked), and the discount is spread over the set's units by value.
+
+* combo: every listed product in its quantity; repeated while complete sets remain, up to
+  ``max_combos_per_cart``.
+* package: product slots first (their quantity; optional slots take what is there), then
+  category slots (between ``min_selection`` and ``max_selection`` units, as many as possible);
+  with ``allow_modification = false`` lines with modifiers cannot fill a slot.
+* mix and match: any ``required_quantity`` units of the item set (``allow_same_product =
+  false``: distinct products within a set), up to ``max_sets_per_cart``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from promoflow_contracts.results import HintKind, ReasonCode
+from promoflow_evaluator.engine.bundles import BundlePlan, BundleSet
+from promoflow_evaluator.engine.cart import Line
+from promoflow_evaluator.engine.explain import plural, product_name
+from promoflow_evaluator.engine.hints import near_quantity
+from promoflow_evaluator.engine.ledger import Env, Ledger
+from promoflow_evaluator.engine.model import ComboRule, MixMatchRule, PackageRule, Promo
+from promoflow_evaluator.engine.outcome import HintDraft, Miss
+from promoflow_evaluator.engine.scope import item_lines, product_lines
+from promoflow_evaluator.engine.types.common import NO_ITEMS, Ready
+from promoflow_evaluator.engine.units import by_value, merge, take, take_up_to
+
+
+def _sets_text(count: int) -> str:
+    return "" if count == 1 else f" ({count} sets)"
+
+
+# ----------------------------------------------------------------------------- combo
+
+
+def precheck_combo(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
+    rule = promo.rule
+    assert isinstance(rule, ComboRule)
+    per_item = tuple(tuple(product_lines(promo, pid, env.cart.lines)) for pid, _ in rule.items)
+    if not any(per_item):
+        return NO_ITEMS
+    return Ready(tuple(lines), per_item)
+
+
+class ComboPlan(BundlePlan):
+    __slots__ = ("orders", "per_item", "rule")
+
+    def __init__(self, promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> None:
+        rule = promo.rule
+        assert isinstance(rule, ComboRule)
+        per_item: tuple[tuple[Line, ...], ...] = ready.data
+        super().__init__(
+            promo, ledger, env, frozenset(ln.idx for group in per_item for ln in group)
+        )
+        self.rule = rule
+        self.per_item = per_item
+        self.max_sets = rule.max_sets
+        self.orders = [by_value(group, ledger, self.original, cheapest=False) for group in per_item]
+
+    def form(self, free: list[int] | tuple[int, ...], made: int) -> BundleSet | None:
+        used: dict[int, int] = {}
+        taken: list[tuple[int, int]] = []
+        for order, (_, quantity) in zip(self.orders, self.rule.items, strict=True):
+            got = take(order, free, used, quantity)
+            if got is None:
+                return None
+            taken.extend(got)
+        units = merge(taken)
+        return BundleSet(units, units, units)
+
+    def price(self, bundle: BundleSet) -> tuple[int, dict[int, int]]:
+        return self.fixed_price(bundle, self.rule.price)
+
+    def describe(self, sets: list[BundleSet]) -> tuple[str, dict[str, Any]]:
+        fmt = self.env.fmt
+        reason = f"combo for {fmt.money(self.rule.price)}{_sets_text(len(sets))}"
+        return reason, {"sets": len(sets), "combo_price": fmt.decimal(self.rule.price)}
+
+    def incomplete(self) -> Miss:
+        cart_lines = self.env.cart.lines
+        missing: list[tuple[UUID, str, int]] = []
+        have_units = need_units = 0
+        for group, (pid, quantity) in zip(self.per_item, self.rule.items, strict=True):
+            have = sum(ln.quantity for ln in group)
+            need_units += quantity
+            have_units += min(have, quantity)
+            if have < quantity:
+                missing.append((pid, product_name(self.promo, pid, cart_lines), quantity - have))
+        pid = missing[0][0]
+        text = ", ".join(plural(n, nm) for _, nm, n in missing)
+        hint = None
+        if near_quantity(have_units, need_units):
+            hint = HintDraft(
+                HintKind.ADD_PRODUCT,
+                f"add {text} for the combo at {self.env.fmt.money(self.rule.price)}",
+                missing_quantity=sum(n for *_, n in missing),
+                product_id=pid if len(missing) == 1 else None,
+            )
+        return Miss(ReasonCode.INCOMPLETE_BUNDLE, f"combo incomplete: missing {text}", hint)
+
+
+# ----------------------------------------------------------------------------- package
+
+
+def precheck_package(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
+    rule = promo.rule
+    assert isinstance(rule, PackageRule)
+    cart_lines = env.cart.lines
+    per_slot: list[tuple[Line, ...]] = []
+    for slot in rule.slots:
+        if slot.product_id is not None:
+            found = product_lines(promo, slot.product_id, cart_lines)
+        else:
+            assert slot.category is not None
+            found = item_lines(promo, slot.category, cart_lines, lines)
+        if not rule.allow_modification:
+            found = [ln for ln in found if ln.modifiers == 0]
+        per_slot.append(tuple(found))
+    if not any(per_slot):
+        return NO_ITEMS
+    return Ready(tuple(lines), tuple(per_slot))
+
+
+class PackagePlan(BundlePlan):
+    __slots__ = ("orders", "per_slot", "rule")
+
+    def __init__(self, promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> None:
+        rule = promo.rule
+        assert isinstance(rule, PackageRule)
+        per_slot: tuple[tuple[Line, ...], ...] = ready.data
+        super().__init__(
+            promo, ledger, env, frozenset(ln.idx for group in per_slot for ln in group)
+        )
+        self.rule = rule
+        self.per_slot = per_slot
+        self.max_sets = rule.max_sets
+        self.orders = [by_value(group, ledger, self.original, cheapest=False) for group in per_slot]
+
+    def form(self, free: list[int] | tuple[int, ...], made: int) -> BundleSet | None:
+        used: dict[int, int] = {}
+        taken: list[tuple[int, int]] = []
+        for order, slot in zip(self.orders, self.rule.slots, strict=True):
+            got = take_up_to(order, free, used, slot.maximum)
+            if sum(n for _, n in got) < slot.minimum:
+                return None
+            taken.extend(got)
+        if not taken:
+            return None
+        units = merge(taken)
+        return BundleSet(units, units, units)
+
+    def price(self, bundle: BundleSet) -> tuple[int, dict[int, int]]:
+        return self.fixed_price(bundle, self.rule.price)
+
+    def describe(self, sets: list[BundleSet]) -> tuple[str, dict[str, Any]]:
+        fmt = self.env.fmt
+        rule = self.rule
+        reason = f"{rule.name} for {fmt.money(rule.price)}{_sets_text(len(sets))}"
+        return reason, {"sets": len(sets), "package_price": fmt.decimal(rule.price)}
+
+    def incomplete(self) -> Miss:
+        short = []
+        for group, slot in zip(self.per_slot, self.rule.slots, strict=True):
+            have = sum(ln.quantity for ln in group)
+            if have < slot.minimum:
+                short.append((slot, slot.minimum - have))
+        if not short:
+            return Miss(ReasonCode.INCOMPLETE_BUNDLE, f"{self.rule.name}: no item to fill it")
+        slot, missing = short[0]
+        text = ", ".join(plural(n, s.label) for s, n in short)
+        hint = None
+        if len(short) == 1:
+            hint = HintDraft(
+                HintKind.ADD_PRODUCT,
+                f"add {plural(missing, slot.label)} for {self.rule.name} at "
+                f"{self.env.fmt.money(self.rule.price)}",
+                missing_quantity=missing,
+                product_id=slot.product_id,
+            )
+        return Miss(
+            ReasonCode.INCOMPLETE_BUNDLE, f"{self.rule.name} incomplete: missing {text}", hint
+        )
+
+
+# ----------------------------------------------------------------------------- mix and match
+
+
+def precheck_mix_match(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
+    rule = promo.rule
+    assert isinstance(rule, MixMatchRule)
+    pool = item_lines(promo, rule.items, env.cart.lines, lines)
+    if not pool:
+        return NO_ITEMS
+    return Ready(tuple(lines), tuple(pool))
+
+
+class MixMatchPlan(BundlePlan):
+    __slots__ = ("order", "pool", "rule")
+
+    def __init__(self, promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> None:
+        rule = promo.rule
+        assert isinstance(rule, MixMatchRule)
+        pool: tuple[Line, ...] = ready.data
+        super().__init__(promo, ledger, env, frozenset(ln.idx for ln in pool))
+        self.rule = rule
+        self.pool = pool
+        self.max_sets = rule.max_sets
+        self.order = by_value(pool, ledger, self.original, cheapest=False)
+
+    def form(self, free: list[int] | tuple[int, ...], made: int) -> BundleSet | None:
+        rule = self.rule
+        used: dict[int, int] = {}
+        if rule.allow_same_product:
+            got = take(self.order, free, used, rule.quantity)
+            if got is None:
+                return None
+            units = merge(got)
+            return BundleSet(units, units, units)
+        lines = self.ledger.lines
+        seen: set[object] = set()
+        picked: list[tuple[int, int]] = []
+        for idx in self.order:
+            product = lines[idx].product_id
+            if product in seen or free[idx] <= 0:
+                continue
+            seen.add(product)
+            picked.append((idx, 1))
+            if len(picked) == rule.quantity:
+                units = merge(picked)
+                return BundleSet(units, units, units)
+        return None
+
+    def price(self, bundle: BundleSet) -> tuple[int, dict[int, int]]:
+        return self.fixed_price(bundle, self.rule.price)
+
+    def describe(self, sets: list[BundleSet]) -> tuple[str, dict[str, Any]]:
+        fmt = self.env.fmt
+        rule = self.rule
+        reason = (
+            f"any {rule.quantity} {rule.label} for {fmt.money(rule.price)}{_sets_text(len(sets))}"
+        )
+        return reason, {
+            "sets": len(sets),
+            "set_size": rule.quantity,
+            "set_price": fmt.decimal(rule.price),
+        }
+
+    def incomplete(self) -> Miss:
+        rule = self.rule
+        if rule.allow_same_product:
+            have = sum(ln.quantity for ln in self.pool)
+        else:
+            have = len({ln.product_id for ln in self.pool})
+        missing = rule.quantity - have
+        offer = f"{rule.quantity} for {self.env.fmt.money(rule.price)}"
+        hint = None
+        if near_quantity(have, rule.quantity):
+            category = (
+                next(iter(rule.items.category_ids))
+                if rule.items and len(rule.items.category_ids) == 1
+                else None
+            )
+            what = rule.label if rule.allow_same_product else f"different {rule.label}"
+            hint = HintDraft(
+                HintKind.ADD_QUANTITY,
+                f"add {missing} more {what} for {offer}",
+                missing_quantity=missing,
+                category_id=category,
+            )
+        kind = "" if rule.allow_same_product else " different"
+        return Miss(
+            ReasonCode.MIN_QUANTITY_NOT_MET,
+            f"{offer} needs {rule.quantity}{kind} {rule.label} (cart has {have})",
+            hint,
+        )
+
+
+__all__ = ["ComboPlan", "MixMatchPlan", "PackagePlan"]

@@ -1,0 +1,61 @@
+"""When a promotion may apply: dates, daily window, weekdays and holidays, store-local.
+
+Order of checks (the first failure is the reason): the business date is the local calendar
+date, or, inside a window that crossed midnight, the day the window started; then the date
+range (``not_started``/``expired``), the window (``outside_time_window``), the weekday
+(``wrong_day``) and the holiday exclusion (``holiday_excluded``: national holidays of the
+store's country from ``holidays`` plus the promotion's ``company_holidays``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from promoflow_contracts.results import ReasonCode
+from promoflow_evaluator.engine.calendar import Window, national_holidays
+from promoflow_evaluator.engine.model import ValidityRule
+
+_DAY_NAMES = ("", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+Failure = tuple[ReasonCode, str]
+
+
+def is_holiday(day: date, country_code: str, company_days: frozenset[date]) -> bool:
+    """True on a national holiday of ``country_code`` or one of the company's own dates."""
+    return day in company_days or day in national_holidays(country_code, day.year)
+
+
+def window_text(window: Window) -> str:
+    """``"22:00-02:00"``."""
+    return f"{window.start:%H:%M}-{window.end:%H:%M}"
+
+
+def days_text(days: frozenset[int]) -> str:
+    """``"Saturday, Sunday"``."""
+    return ", ".join(_DAY_NAMES[d] for d in sorted(days))
+
+
+def check_validity(rule: ValidityRule, moment: datetime, country_code: str) -> Failure | None:
+    """None when the promotion is in force at the store-local ``moment``, else the reason."""
+    day = moment.date()
+    in_window = True
+    if rule.window is not None:
+        window_day = rule.window.day_of(moment)
+        if window_day is None:
+            in_window = False
+        else:
+            day = window_day
+    if day < rule.start:
+        return ReasonCode.NOT_STARTED, f"starts on {rule.start.isoformat()}"
+    if day > rule.end:
+        return ReasonCode.EXPIRED, f"ended on {rule.end.isoformat()}"
+    if not in_window and rule.window is not None:
+        return (
+            ReasonCode.OUTSIDE_TIME_WINDOW,
+            f"valid {window_text(rule.window)} only (now {moment:%H:%M})",
+        )
+    if rule.days is not None and day.isoweekday() not in rule.days:
+        return ReasonCode.WRONG_DAY, f"valid on {days_text(rule.days)} only"
+    if rule.exclude_holidays and is_holiday(day, country_code, rule.company_holidays):
+        return ReasonCode.HOLIDAY_EXCLUDED, f"not valid on holidays ({day.isoformat()})"
+    return None
