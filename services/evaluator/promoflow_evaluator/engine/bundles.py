@@ -10,10 +10,12 @@ which promotion the cart gets.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from promoflow_contracts.rules import RewardKind
+from promoflow_evaluator.engine.cart import Line
 from promoflow_evaluator.engine.ledger import Env, Ledger
 from promoflow_evaluator.engine.model import Promo
 from promoflow_evaluator.engine.money import RAW, half_up_div
@@ -38,7 +40,7 @@ class BundlePlan:
     into independent groups); ``max_sets`` None means as many sets as the cart holds.
     """
 
-    __slots__ = ("_cache", "env", "ledger", "lines", "max_sets", "original", "promo")
+    __slots__ = ("_cache", "env", "holder", "ledger", "lines", "max_sets", "original", "promo")
 
     def __init__(self, promo: Promo, ledger: Ledger, env: Env, lines: frozenset[int]) -> None:
         self.promo = promo
@@ -47,6 +49,9 @@ class BundlePlan:
         self.lines = lines
         self.original = promo.original_amounts
         self.max_sets: int | None = None
+        #: None while sets are chosen (units valued as unconsumed units); the promotion's rank
+        #: once its units are consumed (valued as the units it holds).
+        self.holder: int | None = None
         self._cache: dict[tuple[int, ...], BundleSet | None] = {}
 
     # -- to implement per type ------------------------------------------------------------
@@ -101,7 +106,7 @@ class BundlePlan:
         value = 0
         modifiers = 0
         for idx, n in bundle.units:
-            v = ledger.value(idx, n, self.original)
+            v = ledger.unit_value(idx, n, self.original, self.holder)
             weights[idx] = weights.get(idx, 0) + v
             value += v
             modifiers += ledger.lines[idx].modifiers * n
@@ -114,13 +119,11 @@ class BundlePlan:
         ledger = self.ledger
         weights: dict[int, int] = {}
         for idx, n in units:
-            value = ledger.value(idx, n, self.original)
+            value = ledger.unit_value(idx, n, self.original, self.holder)
             if kind is RewardKind.FREE:
                 raw = value
             elif kind is RewardKind.PERCENT_OFF:
-                line = ledger.lines[idx]
-                base = ledger.base(idx, self.original)
-                raw = half_up_div(base * n * amount, line.quantity)
+                raw = half_up_div(value * amount, RAW)
             elif kind is RewardKind.AMOUNT_OFF:
                 raw = min(value, amount * n * RAW)
             else:
@@ -128,6 +131,23 @@ class BundlePlan:
             if raw > 0:
                 weights[idx] = weights.get(idx, 0) + raw
         return sum(weights.values()), weights
+
+    def value(self, idx: int, units: int) -> int:
+        """Raw value of ``units`` units of line ``idx`` as this bundle sees them."""
+        return self.ledger.unit_value(idx, units, self.original, self.holder)
+
+    def unit_order(self, lines: Iterable[Line], *, cheapest: bool) -> list[int]:
+        """Line indices by the value of one unconsumed unit, cheapest or most expensive first
+        (ties by canonical position)."""
+        sign = 1 if cheapest else -1
+        ledger = self.ledger
+        original = self.original
+        return [
+            ln.idx
+            for ln in sorted(
+                lines, key=lambda ln: (sign * ledger.unit_value(ln.idx, 1, original, None), ln.idx)
+            )
+        ]
 
     def units_text(self, units: Units) -> str:
         """``"2 x Latte, 1 Croissant"`` for a units tuple."""

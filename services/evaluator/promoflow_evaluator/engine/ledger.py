@@ -1,9 +1,13 @@
 """The running state of one evaluation alternative: what is left on each line, which units
-bundles have consumed, and what is left of shared campaign budgets.
+bundles hold, and what is left of shared campaign budgets.
 
-Every line's units share its remaining amount evenly: after 10 % off a line of two lattes, each
-latte is worth 22,500 to later promotions. ``remaining`` only ever decreases and never goes
-below zero; ``free`` counts the units no bundle promotion has consumed yet.
+``remaining`` (minor units per line) is authoritative: it only decreases and never goes below
+zero. To value *units*, each line's remaining amount is also kept in buckets (raw units): the
+units no bundle has consumed (``free``/``free_value``) and, per bundle promotion, the units it
+holds (``held``). A line-wide discount (percent, amount, tier, payment) lowers every bucket of
+the line in proportion; a bundle's discount lowers only the bucket of the units it holds. So a
+latte made free by a buy-one-get-one is worth its own price even if a combo discounted the
+other latte of the same line, and after 10 % off a line of two lattes each is worth 22,500.
 """
 
 from __future__ import annotations
@@ -28,13 +32,20 @@ class Env:
 
 @dataclass(slots=True)
 class Ledger:
-    """Mutable per-alternative state (one per stacking alternative, see :mod:`.stacking`)."""
+    """Mutable per-alternative state (one per stacking alternative, see :mod:`.stacking`).
+
+    ``held`` maps ``(line index, holder)`` to ``[units, raw value]`` where the holder is the
+    rank of the bundle promotion that consumed the units.
+    """
 
     lines: tuple[Line, ...]
     remaining: list[int]
     free: list[int]
+    free_value: list[int]
     budget_redemptions: dict[UUID, int]
     budget_amounts: dict[UUID, int]
+    held: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+    holders: dict[int, list[int]] = field(default_factory=dict)
     consumed_by: dict[int, list[str]] = field(default_factory=dict)
 
     @classmethod
@@ -52,17 +63,21 @@ class Ledger:
             lines=cart.lines,
             remaining=[line.gross for line in cart.lines],
             free=[line.quantity for line in cart.lines],
+            free_value=[line.gross * RAW for line in cart.lines],
             budget_redemptions=dict(context.remaining_budget_redemptions),
             budget_amounts=amounts,
         )
 
+    # ---------------------------------------------------------------- line-wide values
+
     def base(self, idx: int, original: bool) -> int:
-        """Minor amount a promotion computes on for line ``idx``: the original line amount for
-        ``compounding = original``, otherwise what earlier promotions left."""
+        """Minor amount a line-wide promotion computes on for line ``idx``: the original line
+        amount for ``compounding = original``, otherwise what earlier promotions left."""
         return self.lines[idx].gross if original else self.remaining[idx]
 
     def value(self, idx: int, units: int, original: bool) -> int:
-        """Raw value of ``units`` of line ``idx`` (the line's base shared evenly by its units)."""
+        """Raw value of ``units`` of line ``idx`` for line-wide promotions (the line's base
+        shared evenly by its units)."""
         line = self.lines[idx]
         base = line.gross if original else self.remaining[idx]
         if units == line.quantity:
@@ -70,5 +85,59 @@ class Ledger:
         return half_up_div(base * units * RAW, line.quantity)
 
     def unit_key(self, idx: int, original: bool) -> int:
-        """Sort key for "cheapest"/"most expensive": raw value of one unit."""
+        """Sort key for "cheapest"/"most expensive" among whole lines: one unit's value."""
         return self.value(idx, 1, original)
+
+    # ---------------------------------------------------------------- bundle units
+
+    def unit_value(self, idx: int, units: int, original: bool, holder: int | None) -> int:
+        """Raw value of ``units`` bundle units of line ``idx``: unconsumed units (``holder``
+        None, used while choosing sets) or units held by bundle ``holder``."""
+        if original:
+            return self.lines[idx].unit_price * units * RAW
+        if holder is None:
+            count, value = self.free[idx], self.free_value[idx]
+        else:
+            count, value = self.held.get((idx, holder), (0, 0))
+        if count <= 0:
+            return 0
+        if units == count:
+            return value
+        return half_up_div(value * units, count)
+
+    def consume(self, idx: int, units: int, holder: int, code: str) -> None:
+        """Move ``units`` unconsumed units of line ``idx`` to bundle ``holder``."""
+        value = self.unit_value(idx, units, False, None)
+        self.free[idx] -= units
+        self.free_value[idx] -= value
+        bucket = self.held.setdefault((idx, holder), [0, 0])
+        bucket[0] += units
+        bucket[1] += value
+        owners = self.holders.setdefault(idx, [])
+        if holder not in owners:
+            owners.append(holder)
+        self.consumed_by.setdefault(idx, []).append(code)
+
+    def take(self, idx: int, amount: int, holder: int | None) -> None:
+        """Book ``amount`` minor units off line ``idx``: off the holder's units for a bundle,
+        else off every bucket of the line in proportion to its value."""
+        self.remaining[idx] -= amount
+        raw = amount * RAW
+        if holder is not None and (idx, holder) in self.held:
+            bucket = self.held[(idx, holder)]
+            bucket[1] = max(0, bucket[1] - raw)
+            return
+        owners = self.holders.get(idx)
+        if not owners:
+            self.free_value[idx] = max(0, self.free_value[idx] - raw)
+            return
+        buckets = [self.held[(idx, h)] for h in owners]
+        total = self.free_value[idx] + sum(b[1] for b in buckets)
+        if total <= 0:
+            return
+        left = raw
+        for bucket in buckets:
+            part = raw * bucket[1] // total
+            bucket[1] = max(0, bucket[1] - part)
+            left -= part
+        self.free_value[idx] = max(0, self.free_value[idx] - left)

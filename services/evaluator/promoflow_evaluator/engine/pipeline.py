@@ -70,7 +70,9 @@ class RunResult:
         return sum(a.discount + a.cashback for a in self.applied)
 
 
-def finalize(promo: Promo, grant: Grant, ledger: Ledger, env: Env) -> Applied | Miss:
+def finalize(
+    promo: Promo, grant: Grant, ledger: Ledger, env: Env, holder: int | None = None
+) -> Applied | Miss:
     """Round, cap, limit to what is left and to the budget, allocate and book a grant."""
     amount = round_raw(grant.raw, env.context.unit)
     capped = False
@@ -100,7 +102,7 @@ def finalize(promo: Promo, grant: Grant, ledger: Ledger, env: Env) -> Applied | 
         for idx, share in zip(positions, split, strict=True):
             if share:
                 shares[idx] = share
-                ledger.remaining[idx] -= share
+                ledger.take(idx, share, holder)
     spend_budget(promo, ledger, amount)
     if is_cashback:
         return Applied(promo, grant, 0, {}, cashback=amount, capped=capped, budget_limited=limited)
@@ -123,16 +125,21 @@ def _bundle_grant(plan: BundlePlan, sets: list[BundleSet]) -> Grant:
     return Grant(raw, weights, reason, details, trigger=trigger, benefit=benefit)
 
 
-def _bundle_miss(plan: BundlePlan, ledger: Ledger) -> Miss:
+def _alone(plan: BundlePlan, ledger: Ledger) -> tuple[BundleSet | None, int]:
+    """The set the plan would form on the whole cart, and its benefit at the current values
+    of unconsumed units (called before the stage's units are consumed)."""
+    alone = plan.next_set([line.quantity for line in ledger.lines], 0)
+    return alone, 0 if alone is None else plan.benefit(alone)
+
+
+def _bundle_miss(plan: BundlePlan, ledger: Ledger, alone: BundleSet | None, benefit: int) -> Miss:
     offers = plan.offers([], ledger.free)
     if offers:
         text = "; ".join(o.message for o in offers)
         return Miss(ReasonCode.INCOMPLETE_BUNDLE, f"earned: {text}", offers=tuple(offers))
-    whole = [line.quantity for line in ledger.lines]
-    alone = plan.next_set(whole, 0)
     if alone is None:
         return plan.incomplete()
-    if plan.benefit(alone) <= 0:
+    if benefit <= 0:
         return Miss(ReasonCode.NO_BENEFIT, "its price is not lower than the items' own prices")
     lost: list[str] = []
     for idx, _ in alone.units:
@@ -158,6 +165,7 @@ def run(lives: Sequence[Live], env: Env) -> RunResult:
             if live.promo.is_bundle:
                 plans[pos] = PLANS[live.promo.promo_type](live.promo, live.ready, ledger, env)
         assigned: dict[int, list[BundleSet]] = {}
+        empty: dict[int, tuple[BundleSet | None, int]] = {}
         if plans:
             order = sorted(plans)
             assignment = assign(
@@ -166,17 +174,21 @@ def run(lives: Sequence[Live], env: Env) -> RunResult:
             out.exact = out.exact and assignment.exact
             out.explored += assignment.explored
             out.notes.extend(assignment.notes)
+            empty = {
+                pos: _alone(plans[pos], ledger)
+                for pos, sets in zip(order, assignment.sets, strict=True)
+                if not sets
+            }
             for pos, sets in zip(order, assignment.sets, strict=True):
                 assigned[pos] = sets
-                code = stage_lives[pos].promo.code
+                owner = stage_lives[pos].promo
                 for bundle in sets:
                     for idx, n in bundle.units:
-                        ledger.free[idx] -= n
-                        ledger.consumed_by.setdefault(idx, []).append(code)
-        # Bundles without sets are explained at the values the stage started with.
-        unassigned = {
-            pos: _bundle_miss(plan, ledger) for pos, plan in plans.items() if not assigned[pos]
-        }
+                        ledger.consume(idx, n, owner.rank, owner.code)
+        # Bundles without sets are explained with what the stage started with.
+        unassigned = {pos: _bundle_miss(plans[pos], ledger, *alone) for pos, alone in empty.items()}
+        for plan in plans.values():
+            plan.holder = plan.promo.rank
         for pos, live in enumerate(stage_lives):
             promo = live.promo
             outcome: Grant | Miss
@@ -189,7 +201,8 @@ def run(lives: Sequence[Live], env: Env) -> RunResult:
                 outcome = GRANTS[promo.promo_type](promo, live.ready, ledger, env)
             if isinstance(outcome, Grant):
                 offers = outcome.offers
-                result = finalize(promo, outcome, ledger, env)
+                holder = promo.rank if pos in plans else None
+                result = finalize(promo, outcome, ledger, env, holder)
                 if isinstance(result, Applied):
                     out.applied.append(result)
                     out.offers.extend((promo, o) for o in offers)

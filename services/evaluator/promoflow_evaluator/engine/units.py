@@ -24,15 +24,6 @@ from promoflow_evaluator.engine.model import UnitTargetRule
 Units = tuple[tuple[int, int], ...]
 
 
-def by_value(lines: Iterable[Line], ledger: Ledger, original: bool, *, cheapest: bool) -> list[int]:
-    """Line indices ordered by one unit's value, cheapest or most expensive first."""
-    sign = 1 if cheapest else -1
-    return [
-        line.idx
-        for line in sorted(lines, key=lambda ln: (sign * ledger.unit_key(ln.idx, original), ln.idx))
-    ]
-
-
 def take(
     order: Sequence[int], free: Sequence[int], used: dict[int, int], count: int
 ) -> list[tuple[int, int]] | None:

@@ -28,7 +28,7 @@ from promoflow_evaluator.engine.money import RAW
 from promoflow_evaluator.engine.outcome import HintDraft, Miss, OfferDraft
 from promoflow_evaluator.engine.scope import product_lines
 from promoflow_evaluator.engine.types.common import Ready, check_min_purchase
-from promoflow_evaluator.engine.units import by_value, merge, take, take_up_to
+from promoflow_evaluator.engine.units import merge, take, take_up_to
 
 # ----------------------------------------------------------------------------- free item
 
@@ -76,8 +76,8 @@ class FreeItemPlan(BundlePlan):
         self.rule = rule
         self.triggers: tuple[Line, ...] = triggers
         self.max_sets = rule.max_sets
-        self.trigger_order = by_value(triggers, ledger, self.original, cheapest=False)
-        self.free_order = by_value(frees, ledger, self.original, cheapest=True)
+        self.trigger_order = self.unit_order(triggers, cheapest=False)
+        self.free_order = self.unit_order(frees, cheapest=True)
         self.name = rule.free_name or product_name(promo, rule.free_product, env.cart.lines)
 
     def form(self, free: list[int] | tuple[int, ...], made: int) -> BundleSet | None:
@@ -97,7 +97,7 @@ class FreeItemPlan(BundlePlan):
     def price(self, bundle: BundleSet) -> tuple[int, dict[int, int]]:
         weights: dict[int, int] = {}
         for idx, n in bundle.benefit:
-            v = self.ledger.value(idx, n, self.original)
+            v = self.value(idx, n)
             if v > 0:
                 weights[idx] = v
         return sum(weights.values()), weights
@@ -186,8 +186,8 @@ class UpsellPlan(BundlePlan):
         super().__init__(promo, ledger, env, frozenset(ln.idx for ln in (*required, *addons)))
         self.rule = rule
         self.name: str = name
-        self.required_order = by_value(required, ledger, self.original, cheapest=False)
-        self.addon_order = by_value(addons, ledger, self.original, cheapest=False)
+        self.required_order = self.unit_order(required, cheapest=False)
+        self.addon_order = self.unit_order(addons, cheapest=False)
 
     def form(self, free: list[int] | tuple[int, ...], made: int) -> BundleSet | None:
         rule = self.rule
@@ -204,7 +204,7 @@ class UpsellPlan(BundlePlan):
         ledger = self.ledger
         weights: dict[int, int] = {}
         for idx, n in bundle.benefit:
-            value = ledger.value(idx, n, self.original)
+            value = self.value(idx, n)
             raw = value - (self.rule.price + ledger.lines[idx].modifiers) * n * RAW
             if raw > 0:
                 weights[idx] = raw

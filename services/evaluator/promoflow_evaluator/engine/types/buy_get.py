@@ -78,22 +78,13 @@ class BuyGetPlan(BundlePlan):
         self.buy: tuple[Line, ...] = buy
         self.get: tuple[Line, ...] = get
         self.max_sets = rule.max_sets
-        original = self.original
         sign = 1 if rule.cheapest_first else -1
         get_ids = {ln.idx for ln in get}
-        self.reward_order = [
-            ln.idx
-            for ln in sorted(get, key=lambda ln: (sign * ledger.unit_key(ln.idx, original), ln.idx))
-        ]
+        self.reward_order = self.unit_order(get, cheapest=rule.cheapest_first)
         self.buy_order = [
             ln.idx
             for ln in sorted(
-                buy,
-                key=lambda ln: (
-                    ln.idx in get_ids,
-                    -sign * ledger.unit_key(ln.idx, original),
-                    ln.idx,
-                ),
+                buy, key=lambda ln: (ln.idx in get_ids, -sign * self.value(ln.idx, 1), ln.idx)
             )
         ]
         self.groups: list[tuple[list[int], list[int]]] = []
@@ -238,6 +229,13 @@ class BuyGetPlan(BundlePlan):
                     missing_quantity=rule.get_quantity,
                     product_id=product,
                 ),
+            )
+        buy_amount = sum(ln.gross for ln in self.buy)
+        if buy_amount < rule.buy_min_amount:
+            return Miss(
+                ReasonCode.MIN_PURCHASE_NOT_MET,
+                f"{text} needs {env.fmt.money(rule.buy_min_amount)} of {buy_label} "
+                f"(cart has {env.fmt.money(buy_amount)})",
             )
         return Miss(
             ReasonCode.MIN_QUANTITY_NOT_MET,

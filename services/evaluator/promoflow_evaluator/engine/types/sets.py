@@ -29,7 +29,7 @@ from promoflow_evaluator.engine.model import ComboRule, MixMatchRule, PackageRul
 from promoflow_evaluator.engine.outcome import HintDraft, Miss
 from promoflow_evaluator.engine.scope import item_lines, product_lines
 from promoflow_evaluator.engine.types.common import NO_ITEMS, Ready
-from promoflow_evaluator.engine.units import by_value, merge, take, take_up_to
+from promoflow_evaluator.engine.units import merge, take, take_up_to
 
 
 def _sets_text(count: int) -> str:
@@ -61,7 +61,7 @@ class ComboPlan(BundlePlan):
         self.rule = rule
         self.per_item = per_item
         self.max_sets = rule.max_sets
-        self.orders = [by_value(group, ledger, self.original, cheapest=False) for group in per_item]
+        self.orders = [self.unit_order(group, cheapest=False) for group in per_item]
 
     def form(self, free: list[int] | tuple[int, ...], made: int) -> BundleSet | None:
         used: dict[int, int] = {}
@@ -140,7 +140,7 @@ class PackagePlan(BundlePlan):
         self.rule = rule
         self.per_slot = per_slot
         self.max_sets = rule.max_sets
-        self.orders = [by_value(group, ledger, self.original, cheapest=False) for group in per_slot]
+        self.orders = [self.unit_order(group, cheapest=False) for group in per_slot]
 
     def form(self, free: list[int] | tuple[int, ...], made: int) -> BundleSet | None:
         used: dict[int, int] = {}
@@ -211,7 +211,7 @@ class MixMatchPlan(BundlePlan):
         self.rule = rule
         self.pool = pool
         self.max_sets = rule.max_sets
-        self.order = by_value(pool, ledger, self.original, cheapest=False)
+        self.order = self.unit_order(pool, cheapest=False)
 
     def form(self, free: list[int] | tuple[int, ...], made: int) -> BundleSet | None:
         rule = self.rule
