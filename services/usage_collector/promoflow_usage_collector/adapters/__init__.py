@@ -1,0 +1,1 @@
+"""Adapters: PostgreSQL (SQLAlchemy Core), Kafka (faust producer), Alembic migrations."""

@@ -1,0 +1,1 @@
+"""Entrypoints: the faust worker, the FastAPI analytics app and dashboard, the CLI."""

@@ -1,0 +1,194 @@
+"""The faust-streaming worker: three agents feed the ingest service, a timer runs the outbox.
+
+Delivery is at least once with idempotent consumers (faust's exactly-once mode is not used).
+Each agent takes up to ``batch_size`` events (or what arrived within ``batch_within`` seconds)
+with ``stream.noack_take``, so faust never acknowledges an event by itself. The batch is applied
+in one database transaction in a thread; only after it committed, and after every dead letter
+of the batch was acknowledged by the broker, are the events acked, which lets faust commit their
+offsets. A failing batch is retried with backoff, forever, and never acked: a stuck worker
+falls behind but loses nothing. ``stream_wait_empty`` is off: on a rebalance or a stop the
+worker commits what it acked and leaves the rest to be redelivered (and deduplicated).
+
+Agents (``concurrency=1`` each; scale with more worker processes in the same group):
+``redemptions.v1`` -> usage and limits, ``evaluations.v1`` -> evaluation counts,
+``promotions.v1`` (compacted, from the earliest offset) -> known promotions and their limits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import faust
+from sqlalchemy import Engine
+
+from promoflow_contracts.topics import Headers
+from promoflow_usage_collector.adapters.outbox import relay_once
+from promoflow_usage_collector.config import Settings
+from promoflow_usage_collector.ingest_service import (
+    BatchResult,
+    DeadLetter,
+    IngestService,
+    RawRecord,
+)
+
+log = logging.getLogger(__name__)
+
+#: Longest pause between two retries of a failing batch (seconds).
+MAX_RETRY_DELAY = 30.0
+#: The outbox is polled at least this often even when no batch announced anything (seconds).
+RELAY_IDLE_INTERVAL = 1.0
+
+ApplyBatch = Callable[[Sequence[RawRecord]], BatchResult]
+
+
+def _headers(raw: Any) -> list[tuple[str, bytes]]:
+    if not raw:
+        return []
+    items = raw.items() if isinstance(raw, Mapping) else raw
+    return [(str(name), bytes(value or b"")) for name, value in items]
+
+
+def raw_record(event: Any) -> RawRecord:
+    """The bytes of a faust event's message (key, value, headers) and where it came from."""
+    message = event.message
+    return RawRecord(
+        topic=message.topic,
+        partition=message.partition,
+        offset=message.offset,
+        key=message.key,
+        value=message.value,
+        headers=_headers(message.headers),
+    )
+
+
+class CollectorWorker:
+    """Wires the faust app's agents and timer to an :class:`IngestService`."""
+
+    def __init__(self, settings: Settings, ingest: IngestService, engine: Engine) -> None:
+        self.settings = settings
+        self.ingest = ingest
+        self.engine = engine
+        self.app = _faust_app(settings)
+        self._relay_due = asyncio.Event()
+        self._last_relay = 0.0
+        self._relay_lock = asyncio.Lock()
+        topics = settings.topics
+        for name, spec, apply in (
+            ("redemptions", topics.redemptions, ingest.redemptions),
+            ("evaluations", topics.evaluations, ingest.evaluations),
+            ("promotions", topics.promotions, ingest.promotions),
+        ):
+            channel = self.app.topic(
+                spec.name,
+                key_type=bytes,
+                value_type=bytes,
+                key_serializer="raw",
+                value_serializer="raw",
+            )
+            self.app.agent(channel, name=f"usage-{name}", concurrency=1)(self._agent(apply))
+        self.app.timer(interval=0.1, name="usage-outbox-relay")(self._relay_tick)
+
+    def _agent(self, apply: ApplyBatch) -> Callable[[Any], Awaitable[None]]:
+        size, within = self.settings.usage_batch_size, self.settings.usage_batch_within
+
+        async def consume(stream: Any) -> None:
+            batches: AsyncIterator[Sequence[Any]] = stream.noack_take(size, within=within)
+            async for events in batches:
+                result = await self._apply(apply, [raw_record(e) for e in events])
+                for dead in result.dead_letters:
+                    await self._dead_letter(dead)
+                for event in events:
+                    await stream.ack(event)
+                if result.limit_events:
+                    self._relay_due.set()
+
+        return consume
+
+    async def _apply(self, apply: ApplyBatch, records: list[RawRecord]) -> BatchResult:
+        delay = 0.2
+        while True:
+            try:
+                return await asyncio.to_thread(apply, records)
+            except Exception:
+                log.exception(
+                    "usage batch of %d records failed; retrying in %.1fs", len(records), delay
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_RETRY_DELAY)
+
+    async def _dead_letter(self, dead: DeadLetter) -> None:
+        record = dead.record
+        headers = [
+            *record.headers,
+            ("error", dead.error[:4000].encode()),
+            ("error_type", dead.error_type.encode()),
+            ("original_topic", record.topic.encode()),
+            ("original_partition", str(record.partition).encode()),
+            ("original_offset", str(record.offset).encode()),
+            ("consumer_group", self.settings.usage_app_id.encode()),
+            ("failed_at", datetime.now(UTC).isoformat().encode()),
+        ]
+        log.warning(
+            "dead letter %s[%d]@%d: %s", record.topic, record.partition, record.offset, dead.error
+        )
+        delay = 0.2
+        while True:
+            try:
+                await self.app.producer.send_and_wait(
+                    record.topic + ".dlq", record.key, record.value, None, None, headers
+                )
+                return
+            except Exception:
+                log.exception("dead letter not accepted by the broker; retrying")
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_RETRY_DELAY)
+
+    async def _relay_tick(self) -> None:
+        due = self._relay_due.is_set()
+        if not due and time.monotonic() - self._last_relay < RELAY_IDLE_INTERVAL:
+            return
+        if self._relay_lock.locked():
+            return
+        async with self._relay_lock:
+            self._relay_due.clear()
+            self._last_relay = time.monotonic()
+            loop = asyncio.get_running_loop()
+            producer = self.app.producer
+
+            def send(topic: str, key: bytes, value: bytes, headers: Headers) -> None:
+                future = asyncio.run_coroutine_threadsafe(
+                    producer.send_and_wait(topic, key, value, None, None, headers), loop
+                )
+                future.result(timeout=30)
+
+            try:
+                sent = await asyncio.to_thread(relay_once, self.engine, send)
+            except Exception:
+                log.exception("outbox relay round failed")
+                return
+            if sent:
+                log.info("outbox: published %d limit events", sent)
+                self._relay_due.set()  # there may be more
+
+
+def _faust_app(settings: Settings) -> faust.App:
+    brokers = [f"kafka://{host.strip()}" for host in settings.kafka_bootstrap.split(",")]
+    settings.usage_data_dir.mkdir(parents=True, exist_ok=True)
+    return faust.App(
+        settings.usage_app_id,
+        broker=brokers,
+        datadir=str(settings.usage_data_dir),
+        web_enabled=False,
+        topic_replication_factor=1,
+        topic_disable_leader=True,
+        consumer_auto_offset_reset="earliest",
+        stream_wait_empty=False,
+        producer_acks=-1,
+        broker_commit_every=settings.usage_batch_size,
+        broker_commit_interval=1.0,
+    )
