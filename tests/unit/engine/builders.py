@@ -12,7 +12,6 @@ from promoflow_contracts.cart import EvaluateRequest
 from promoflow_contracts.promotion import CompiledPromotion
 from promoflow_contracts.results import EvaluationResult, NotApplied, ReasonCode
 from promoflow_evaluator.engine import EngineContext, PromotionIndex, evaluate
-
 from tests.factories import (
     BAKERY,
     BEVERAGES,
@@ -65,13 +64,17 @@ BEVERAGES_SCOPE = categories((BEVERAGES, "Beverages"))
 BAKERY_SCOPE = categories((BAKERY, "Pastries"))
 
 
-def latte(line_id: str = "latte", quantity: int = 1, price: int | str = 25000, **fields: Any) -> Any:
+def latte(
+    line_id: str = "latte", quantity: int = 1, price: int | str = 25000, **fields: Any
+) -> Any:
     """A latte line (Beverages)."""
     fields.setdefault("name", "Latte")
     return line(line_id, LATTE, price, quantity, category_id=str(BEVERAGES), **fields)
 
 
-def croissant(line_id: str = "croissant", quantity: int = 1, price: int | str = 15000, **fields: Any) -> Any:
+def croissant(
+    line_id: str = "croissant", quantity: int = 1, price: int | str = 15000, **fields: Any
+) -> Any:
     """A croissant line (Bakery)."""
     fields.setdefault("name", "Croissant")
     return line(line_id, CROISSANT, price, quantity, category_id=str(BAKERY), **fields)

@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any
 
 from promoflow_contracts.results import HintKind, ReasonCode
-
 from tests.factories import CROISSANT, LATTE, cart, promotion
 from tests.unit.engine.builders import croissant, discount_of, latte, line_discounts, reason_of, run
 
@@ -62,8 +61,13 @@ def test_free_item_on_minimum_purchase_only() -> None:
         "SPEND",
         rules={"type": "free_item", "min_purchase": "50000", "free_product_id": str(CROISSANT)},
     )
-    assert discount_of(run(cart(latte(quantity=2), croissant()), [promo]), "SPEND") == Decimal("15000")
-    assert reason_of(run(cart(latte(), croissant()), [promo]), "SPEND") is ReasonCode.MIN_PURCHASE_NOT_MET
+    assert discount_of(run(cart(latte(quantity=2), croissant()), [promo]), "SPEND") == Decimal(
+        "15000"
+    )
+    assert (
+        reason_of(run(cart(latte(), croissant()), [promo]), "SPEND")
+        is ReasonCode.MIN_PURCHASE_NOT_MET
+    )
 
 
 def _upsell(**rules: Any) -> Any:
@@ -85,7 +89,9 @@ def _upsell(**rules: Any) -> Any:
 def test_upsell_prices_the_add_on_when_the_required_product_is_there() -> None:
     result = run(cart(latte(), croissant(quantity=2)), [_upsell()])
     assert discount_of(result, "UP") == Decimal("5000")
-    assert run(cart(latte(quantity=2), croissant(quantity=2)), [_upsell()]).total_discount == Decimal("10000")
+    assert run(
+        cart(latte(quantity=2), croissant(quantity=2)), [_upsell()]
+    ).total_discount == Decimal("10000")
 
 
 def test_upsell_without_the_add_on_hints_with_its_message() -> None:

@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any
 
 from promoflow_contracts.results import HintKind, ReasonCode
-
 from tests.factories import AMERICANO, BAKERY, BEVERAGES, CROISSANT, LATTE, cart, line, promotion
 from tests.unit.engine.builders import (
     BEVERAGES_SCOPE,
@@ -47,7 +46,10 @@ def test_duplicate_lines_of_one_product_pool_their_units() -> None:
 def test_pooled_sets_reward_the_cheapest_units() -> None:
     # given buy 2 get 1 over beverages: latte 25k, americano 20k, latte 25k, americano 20k, + 1 espresso-priced
     promo = bogo("B2G1", buy_quantity=2, get_quantity=1)
-    result = run(cart(latte(quantity=2), americano(quantity=2), americano("cheap", price=10000, quantity=2)), [promo])
+    result = run(
+        cart(latte(quantity=2), americano(quantity=2), americano("cheap", price=10000, quantity=2)),
+        [promo],
+    )
     # 6 units -> 2 sets -> the two cheapest units (2 x 10k) are free
     assert line_discounts(result)["cheap"] == Decimal("20000")
     assert result.total_discount == Decimal("20000")
@@ -64,7 +66,13 @@ def test_different_reward_product_from_the_seed_shape() -> None:
     # given the seeds' shape: buy a latte, get a croissant at 50 %
     promo = promotion(
         "LATTE_CROI",
-        rules={"type": "buy_x_get_y", "buy_quantity": 1, "get_quantity": 1, "get_product_id": str(CROISSANT), "get_discount_percent": 50},
+        rules={
+            "type": "buy_x_get_y",
+            "buy_quantity": 1,
+            "get_quantity": 1,
+            "get_product_id": str(CROISSANT),
+            "get_discount_percent": 50,
+        },
         scope={"apply_to": "products", "products": [{"id": str(LATTE), "name": "Latte"}]},
     )
     result = run(cart(latte(), croissant()), [promo])
@@ -140,7 +148,13 @@ def test_buy_minimum_amount_needs_the_bought_units_to_add_up() -> None:
 def test_missing_get_product_hints_to_add_it() -> None:
     promo = promotion(
         "GETCROI",
-        rules={"type": "buy_x_get_y", "buy_quantity": 1, "get_quantity": 1, "buy_set": {"product_ids": [str(LATTE)]}, "get_set": {"product_ids": [str(CROISSANT)]}},
+        rules={
+            "type": "buy_x_get_y",
+            "buy_quantity": 1,
+            "get_quantity": 1,
+            "buy_set": {"product_ids": [str(LATTE)]},
+            "get_set": {"product_ids": [str(CROISSANT)]},
+        },
     )
     result = run(cart(latte()), [promo])
     assert reason_of(result, "GETCROI") is ReasonCode.INCOMPLETE_BUNDLE

@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
+
 from promoflow_contracts.cart import EvaluateRequest
 from promoflow_contracts.results import ReasonCode
 from promoflow_evaluator.engine import (
@@ -18,10 +20,16 @@ from promoflow_evaluator.engine import (
     StoreMismatch,
     evaluate,
 )
-from pydantic import ValidationError
-
 from tests.factories import LATTE, OTHER_STORE_ID, STORE_ID, cart, promotion, uid
-from tests.unit.engine.builders import applied_codes, context, croissant, discount_of, latte, miss_of, run
+from tests.unit.engine.builders import (
+    applied_codes,
+    context,
+    croissant,
+    discount_of,
+    latte,
+    miss_of,
+    run,
+)
 
 TEN = {"type": "percent_discount", "discount_percent": "10"}
 CAMPAIGN = uid("campaign-ramadan")
@@ -39,10 +47,20 @@ def test_empty_cart_evaluates_to_zero() -> None:
     ("field", "value"),
     [("quantity", 0), ("quantity", -1), ("unit_price", "0"), ("unit_price", "-5000")],
 )
-def test_zero_or_negative_quantities_and_prices_are_rejected_by_the_contract(field: str, value: Any) -> None:
+def test_zero_or_negative_quantities_and_prices_are_rejected_by_the_contract(
+    field: str, value: Any
+) -> None:
     data = {
         "store_id": str(STORE_ID),
-        "lines": [{"line_id": "1", "product_id": str(LATTE), "unit_price": "25000", "quantity": 1, field: value}],
+        "lines": [
+            {
+                "line_id": "1",
+                "product_id": str(LATTE),
+                "unit_price": "25000",
+                "quantity": 1,
+                field: value,
+            }
+        ],
     }
     with pytest.raises(ValidationError, match=f"lines.0.{field}"):
         EvaluateRequest.model_validate(data)
@@ -73,7 +91,12 @@ def test_cart_without_time_needs_the_context_clock() -> None:
 
 @pytest.mark.parametrize(
     "overrides",
-    [{"timezone": "Mars/Olympus"}, {"currency": "XXX"}, {"rounding_unit": Decimal("0.5")}, {"country_code": "QQ"}],
+    [
+        {"timezone": "Mars/Olympus"},
+        {"currency": "XXX"},
+        {"rounding_unit": Decimal("0.5")},
+        {"country_code": "QQ"},
+    ],
 )
 def test_unusable_context_is_refused(overrides: dict[str, Any]) -> None:
     with pytest.raises(InvalidContext):
@@ -89,13 +112,21 @@ def test_usage_allowances_from_the_service_stop_a_promotion() -> None:
     ]:
         result = run(cart(latte()), [promo], context(**{field: {promo.id: 0}}))
         assert miss_of(result, "P").reason_code is reason
-    assert applied_codes(run(cart(latte()), [promo], context(remaining_uses={promo.id: 1}))) == ["P"]
+    assert applied_codes(run(cart(latte()), [promo], context(remaining_uses={promo.id: 1}))) == [
+        "P"
+    ]
 
 
 def test_limit_state_from_ho_stops_a_promotion_for_the_day_or_for_good() -> None:
     exhausted = promotion("P", rules=TEN, limit_state={"total_exhausted": True})
-    assert miss_of(run(cart(latte()), [exhausted]), "P").reason_code is ReasonCode.USAGE_LIMIT_REACHED
-    today = promotion("P", rules=TEN, limit_state={"exhausted_days": [{"business_date": date(2026, 3, 3).isoformat()}]})
+    assert (
+        miss_of(run(cart(latte()), [exhausted]), "P").reason_code is ReasonCode.USAGE_LIMIT_REACHED
+    )
+    today = promotion(
+        "P",
+        rules=TEN,
+        limit_state={"exhausted_days": [{"business_date": date(2026, 3, 3).isoformat()}]},
+    )
     assert miss_of(run(cart(latte()), [today]), "P").reason_code is ReasonCode.DAILY_LIMIT_REACHED
 
 
@@ -118,25 +149,37 @@ def test_budget_smaller_than_the_discount_shrinks_it_and_says_so() -> None:
 
 def test_budget_is_shared_by_the_campaign_promotions_in_priority_order() -> None:
     ctx = context(remaining_budget_amount={CAMPAIGN: Decimal("12000")})
-    result = run(cart(latte(quantity=2)), [_campaign_promo("A", "20", 900), _campaign_promo("B", "10")], ctx)
-    assert (discount_of(result, "A"), discount_of(result, "B")) == (Decimal("10000"), Decimal("2000"))
+    result = run(
+        cart(latte(quantity=2)), [_campaign_promo("A", "20", 900), _campaign_promo("B", "10")], ctx
+    )
+    assert (discount_of(result, "A"), discount_of(result, "B")) == (
+        Decimal("10000"),
+        Decimal("2000"),
+    )
 
 
 def test_budget_redemptions_run_out_within_the_cart() -> None:
     ctx = context(remaining_budget_redemptions={CAMPAIGN: 1})
-    result = run(cart(latte(quantity=2)), [_campaign_promo("A", "20", 900), _campaign_promo("B", "10")], ctx)
+    result = run(
+        cart(latte(quantity=2)), [_campaign_promo("A", "20", 900), _campaign_promo("B", "10")], ctx
+    )
     assert applied_codes(result) == ["A"]
     assert miss_of(result, "B").reason_code is ReasonCode.BUDGET_EXHAUSTED
 
 
 def test_exhausted_budget_does_not_apply() -> None:
     ctx = context(remaining_budget_amount={CAMPAIGN: Decimal("0")})
-    assert miss_of(run(cart(latte()), [_campaign_promo("A", "20")], ctx), "A").reason_code is ReasonCode.BUDGET_EXHAUSTED
+    assert (
+        miss_of(run(cart(latte()), [_campaign_promo("A", "20")], ctx), "A").reason_code
+        is ReasonCode.BUDGET_EXHAUSTED
+    )
 
 
 def test_cash_rounding_is_reported_apart_from_discounts() -> None:
     promo = promotion("P", rules={"type": "percent_discount", "discount_percent": "7"})
-    result = run(cart(latte(), croissant(price=15150)), [promo], context(cash_rounding_unit=Decimal(100)))
+    result = run(
+        cart(latte(), croissant(price=15150)), [promo], context(cash_rounding_unit=Decimal(100))
+    )
     # 40.150 - 2.811 (7 %) = 37.339 -> payable 37.300
     assert (result.total_discount, result.total, result.cash_rounding, result.payable) == (
         Decimal("2811"),

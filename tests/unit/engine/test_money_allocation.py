@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+
 from promoflow_evaluator.engine.allocation import allocate
 from promoflow_evaluator.engine.errors import AmountPrecisionError
 from promoflow_evaluator.engine.money import (
@@ -38,7 +39,9 @@ def test_amount_finer_than_the_minor_unit_is_a_clear_error() -> None:
         (Decimal("0"), 100, 0),
     ],
 )
-def test_discounts_round_half_up_to_the_rounding_unit(raw_minor: Decimal, unit: int, expected: int) -> None:
+def test_discounts_round_half_up_to_the_rounding_unit(
+    raw_minor: Decimal, unit: int, expected: int
+) -> None:
     assert round_raw(int(raw_minor * RAW), unit) == expected
 
 

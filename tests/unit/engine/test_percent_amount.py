@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from promoflow_contracts.results import ReasonCode
-
 from tests.factories import AMERICANO, BEVERAGES, cart, line, promotion
 from tests.unit.engine.builders import (
     BEVERAGES_SCOPE,
@@ -21,7 +20,9 @@ from tests.unit.engine.builders import (
 
 
 def test_percent_discount_takes_its_percent_of_the_eligible_lines_only() -> None:
-    promo = promotion("BEV10", rules={"type": "percent_discount", "discount_percent": "10"}, scope=BEVERAGES_SCOPE)
+    promo = promotion(
+        "BEV10", rules={"type": "percent_discount", "discount_percent": "10"}, scope=BEVERAGES_SCOPE
+    )
     result = run(cart(latte(quantity=2), croissant()), [promo])
     assert discount_of(result, "BEV10") == Decimal("5000")
     assert line_discounts(result) == {"latte": Decimal("5000"), "croissant": Decimal("0")}
@@ -32,7 +33,11 @@ def test_cap_smaller_than_the_discount_limits_it_to_the_cap() -> None:
     # given 20 % of Rp 300.000 = Rp 60.000 against a cap of Rp 50.000
     promo = promotion(
         "BEV20",
-        rules={"type": "percent_discount", "discount_percent": "20", "max_discount_amount": "50000"},
+        rules={
+            "type": "percent_discount",
+            "discount_percent": "20",
+            "max_discount_amount": "50000",
+        },
         scope=BEVERAGES_SCOPE,
     )
     result = run(cart(latte(quantity=12)), [promo])
@@ -43,7 +48,8 @@ def test_cap_smaller_than_the_discount_limits_it_to_the_cap() -> None:
 
 def test_minimum_purchase_exactly_met_applies() -> None:
     promo = promotion(
-        "MIN50", rules={"type": "percent_discount", "discount_percent": "10", "min_purchase": "50000"}
+        "MIN50",
+        rules={"type": "percent_discount", "discount_percent": "10", "min_purchase": "50000"},
     )
     result = run(cart(latte(quantity=2)), [promo])
     assert discount_of(result, "MIN50") == Decimal("5000")
@@ -51,7 +57,8 @@ def test_minimum_purchase_exactly_met_applies() -> None:
 
 def test_minimum_purchase_one_rupiah_short_does_not_apply_and_hints() -> None:
     promo = promotion(
-        "MIN50", rules={"type": "percent_discount", "discount_percent": "10", "min_purchase": "50001"}
+        "MIN50",
+        rules={"type": "percent_discount", "discount_percent": "10", "min_purchase": "50001"},
     )
     result = run(cart(latte(quantity=2)), [promo])
     assert reason_of(result, "MIN50") is ReasonCode.MIN_PURCHASE_NOT_MET
@@ -76,7 +83,11 @@ def test_minimum_purchase_on_the_eligible_subtotal_ignores_other_lines() -> None
 
 def test_flat_amount_larger_than_the_eligible_amount_gives_only_the_eligible_amount() -> None:
     # given Rp 50.000 off beverages but only one Rp 25.000 latte is a beverage
-    promo = promotion("FLAT50", rules={"type": "amount_discount", "discount_amount": "50000"}, scope=BEVERAGES_SCOPE)
+    promo = promotion(
+        "FLAT50",
+        rules={"type": "amount_discount", "discount_amount": "50000"},
+        scope=BEVERAGES_SCOPE,
+    )
     result = run(cart(latte(), croissant()), [promo])
     assert discount_of(result, "FLAT50") == Decimal("25000")
     assert line_discounts(result)["croissant"] == Decimal("0")
@@ -122,11 +133,19 @@ def test_amount_off_the_most_expensive_units_with_caps_per_line_and_cart() -> No
             "type": "amount_discount",
             "discount_amount": "1000",
             "apply_per": "unit",
-            "target": {"selection": "most_expensive", "max_units_per_line": 1, "max_units_per_cart": 2},
+            "target": {
+                "selection": "most_expensive",
+                "max_units_per_line": 1,
+                "max_units_per_cart": 2,
+            },
         },
     )
     result = run(
-        cart(latte(quantity=3), line("am", AMERICANO, 20000, 2, category_id=str(BEVERAGES)), croissant()),
+        cart(
+            latte(quantity=3),
+            line("am", AMERICANO, 20000, 2, category_id=str(BEVERAGES)),
+            croissant(),
+        ),
         [promo],
     )
     assert line_discounts(result) == {
@@ -167,7 +186,10 @@ def test_no_eligible_items_is_reported() -> None:
     promo = promotion(
         "BEV10",
         rules={"type": "percent_discount", "discount_percent": "10"},
-        scope={**BEVERAGES_SCOPE, "exclude_products": [{"id": str(latte().product_id), "name": "Latte"}]},
+        scope={
+            **BEVERAGES_SCOPE,
+            "exclude_products": [{"id": str(latte().product_id), "name": "Latte"}],
+        },
     )
     result = run(cart(latte()), [promo])
     assert miss_of(result, "BEV10").reason_code is ReasonCode.NO_ELIGIBLE_ITEMS

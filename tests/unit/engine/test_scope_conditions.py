@@ -5,8 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 from promoflow_contracts.results import HintKind, ReasonCode
-
-from tests.factories import BAKERY, BEVERAGES, BRAND_ID, MUFFIN, OTHER_BRAND_ID, cart, line, promotion, uid
+from tests.factories import (
+    BAKERY,
+    BEVERAGES,
+    BRAND_ID,
+    MUFFIN,
+    OTHER_BRAND_ID,
+    cart,
+    line,
+    promotion,
+    uid,
+)
 from tests.unit.engine.builders import croissant, discount_of, latte, line_discounts, reason_of, run
 
 TEN = {"type": "percent_discount", "discount_percent": "10"}
@@ -43,7 +52,10 @@ def test_cross_line_condition_unlocks_a_discount_on_other_lines() -> None:
     promo = promotion(
         "PAIR",
         rules={"type": "percent_discount", "discount_percent": "20"},
-        scope={"apply_to": "categories", "categories": [{"id": str(BEVERAGES), "name": "Beverages"}]},
+        scope={
+            "apply_to": "categories",
+            "categories": [{"id": str(BEVERAGES), "name": "Beverages"}],
+        },
         conditions=[{"items": {"category_ids": [str(BAKERY)]}, "min_quantity": 2}],
     )
     one = run(cart(latte(), croissant()), [promo])
@@ -57,9 +69,13 @@ def test_condition_on_an_amount_counts_before_discounts() -> None:
     promo = promotion(
         "SPEND",
         rules=TEN,
-        conditions=[{"items": {"product_ids": [str(croissant().product_id)]}, "min_amount": "30000"}],
+        conditions=[
+            {"items": {"product_ids": [str(croissant().product_id)]}, "min_amount": "30000"}
+        ],
     )
-    assert discount_of(run(cart(latte(), croissant(quantity=2)), [promo]), "SPEND") == Decimal("5500")
+    assert discount_of(run(cart(latte(), croissant(quantity=2)), [promo]), "SPEND") == Decimal(
+        "5500"
+    )
 
 
 def test_cross_brand_trigger_unlocks_the_benefit_brand_only() -> None:

@@ -6,8 +6,17 @@ from decimal import Decimal
 from typing import Any
 
 from promoflow_contracts.results import HintKind, ReasonCode
-
-from tests.factories import AMERICANO, BAKERY, BEVERAGES, CROISSANT, LATTE, MUFFIN, cart, line, promotion
+from tests.factories import (
+    AMERICANO,
+    BAKERY,
+    BEVERAGES,
+    CROISSANT,
+    LATTE,
+    MUFFIN,
+    cart,
+    line,
+    promotion,
+)
 from tests.unit.engine.builders import (
     BAKERY_SCOPE,
     croissant,
@@ -25,7 +34,10 @@ def combo(price: str = "35000", **rules: Any) -> Any:
         rules={
             "type": "combo",
             "combo_price": price,
-            "items": [{"product_id": str(LATTE), "product_name": "Latte"}, {"product_id": str(CROISSANT), "product_name": "Croissant"}],
+            "items": [
+                {"product_id": str(LATTE), "product_name": "Latte"},
+                {"product_id": str(CROISSANT), "product_name": "Croissant"},
+            ],
             **rules,
         },
     )
@@ -80,7 +92,13 @@ def _package(**rules: Any) -> Any:
             "package_price": "30000",
             "items": [
                 {"item_type": "product", "product_id": str(LATTE), "name": "Latte"},
-                {"item_type": "category", "category_id": str(BAKERY), "name": "pastry", "min_selection": 1, "max_selection": 2},
+                {
+                    "item_type": "category",
+                    "category_id": str(BAKERY),
+                    "name": "pastry",
+                    "min_selection": 1,
+                    "max_selection": 2,
+                },
             ],
             **rules,
         },
@@ -91,7 +109,11 @@ def test_package_takes_a_fixed_product_and_category_choices() -> None:
     result = run(cart(latte(), croissant(), muffin()), [_package()])
     # latte 25k + croissant 15k + muffin 12k = 52k for 30k
     assert discount_of(result, "SET") == Decimal("22000")
-    assert sorted(u.line_id for u in result.applied[0].benefit_units) == ["croissant", "latte", "muffin"]
+    assert sorted(u.line_id for u in result.applied[0].benefit_units) == [
+        "croissant",
+        "latte",
+        "muffin",
+    ]
 
 
 def test_package_missing_its_category_choice_hints() -> None:
@@ -109,7 +131,13 @@ def test_package_without_modification_ignores_modified_lines() -> None:
 def _mix(**rules: Any) -> Any:
     return promotion(
         "MIX3",
-        rules={"type": "mix_match", "category_id": str(BAKERY), "required_quantity": 3, "special_price": "30000", **rules},
+        rules={
+            "type": "mix_match",
+            "category_id": str(BAKERY),
+            "required_quantity": 3,
+            "special_price": "30000",
+            **rules,
+        },
         scope=BAKERY_SCOPE,
     )
 
@@ -132,7 +160,9 @@ def test_mix_and_match_distinct_products_only() -> None:
     result = run(cart(croissant(quantity=3)), [_mix(allow_same_product=False)])
     assert reason_of(result, "MIX3") is ReasonCode.MIN_QUANTITY_NOT_MET
     three = run(
-        cart(croissant(), muffin(), line("am", AMERICANO, 20000, category_id=str(BAKERY), name="Bun")),
+        cart(
+            croissant(), muffin(), line("am", AMERICANO, 20000, category_id=str(BAKERY), name="Bun")
+        ),
         [_mix(allow_same_product=False)],
     )
     assert three.total_discount == Decimal("17000")
@@ -141,6 +171,11 @@ def test_mix_and_match_distinct_products_only() -> None:
 def test_mix_and_match_set_over_beverages_and_pastries_via_item_set() -> None:
     promo = promotion(
         "ANY2",
-        rules={"type": "mix_match", "item_set": {"category_ids": [str(BEVERAGES), str(BAKERY)]}, "required_quantity": 2, "special_price": "35000"},
+        rules={
+            "type": "mix_match",
+            "item_set": {"category_ids": [str(BEVERAGES), str(BAKERY)]},
+            "required_quantity": 2,
+            "special_price": "35000",
+        },
     )
     assert run(cart(latte(), croissant()), [promo]).total_discount == Decimal("5000")

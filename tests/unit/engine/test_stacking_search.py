@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any
 
 from promoflow_contracts.results import ReasonCode
-
 from tests.factories import AMERICANO, BEVERAGES, CROISSANT, LATTE, cart, line, promotion
 from tests.unit.engine.builders import (
     BEVERAGES_SCOPE,
@@ -21,7 +20,9 @@ from tests.unit.engine.builders import (
 
 
 def pct(code: str, percent: str, **fields: Any) -> Any:
-    return promotion(code, rules={"type": "percent_discount", "discount_percent": percent}, **fields)
+    return promotion(
+        code, rules={"type": "percent_discount", "discount_percent": percent}, **fields
+    )
 
 
 def test_stages_run_in_order_and_priority_decides_within_a_stage() -> None:
@@ -38,7 +39,10 @@ def test_stages_run_in_order_and_priority_decides_within_a_stage() -> None:
 def test_later_promotions_compute_on_what_is_left() -> None:
     result = run(cart(latte(quantity=4)), [pct("A", "10", execution_priority=900), pct("B", "10")])
     # 100.000 -> 10.000 off -> 9.000 off the 90.000 left
-    assert (discount_of(result, "A"), discount_of(result, "B")) == (Decimal("10000"), Decimal("9000"))
+    assert (discount_of(result, "A"), discount_of(result, "B")) == (
+        Decimal("10000"),
+        Decimal("9000"),
+    )
     assert result.applied[1].compounding == "remaining"
 
 
@@ -83,14 +87,22 @@ def test_tie_between_group_and_non_stackable_keeps_the_group() -> None:
 def test_two_non_stackables_tie_goes_to_the_first_in_evaluation_order() -> None:
     promos = [pct("ZED", "10", is_stackable=False), pct("ABC", "10", is_stackable=False)]
     assert applied_codes(run(cart(latte()), promos)) == ["ABC"]
-    promos = [pct("ZED", "10", is_stackable=False, execution_priority=900), pct("ABC", "10", is_stackable=False)]
+    promos = [
+        pct("ZED", "10", is_stackable=False, execution_priority=900),
+        pct("ABC", "10", is_stackable=False),
+    ]
     assert applied_codes(run(cart(latte()), promos)) == ["ZED"]
 
 
 def _bogo_lattes(code: str = "BOGO", **fields: Any) -> Any:
     return promotion(
         code,
-        rules={"type": "buy_x_get_y", "buy_quantity": 1, "get_quantity": 1, "same_product_only": True},
+        rules={
+            "type": "buy_x_get_y",
+            "buy_quantity": 1,
+            "get_quantity": 1,
+            "same_product_only": True,
+        },
         scope={"apply_to": "products", "products": [{"id": str(LATTE), "name": "Latte"}]},
         **fields,
     )
@@ -99,7 +111,11 @@ def _bogo_lattes(code: str = "BOGO", **fields: Any) -> Any:
 def _combo(code: str = "COMBO", price: str = "30000", **fields: Any) -> Any:
     return promotion(
         code,
-        rules={"type": "combo", "combo_price": price, "items": [{"product_id": str(LATTE)}, {"product_id": str(CROISSANT)}]},
+        rules={
+            "type": "combo",
+            "combo_price": price,
+            "items": [{"product_id": str(LATTE)}, {"product_id": str(CROISSANT)}],
+        },
         **fields,
     )
 
@@ -118,7 +134,9 @@ def test_two_bundles_competing_for_the_same_units_get_the_best_assignment() -> N
 
 def test_search_combines_bundles_when_that_is_better_than_either_alone() -> None:
     # given 3 lattes + 1 croissant: BOGO on 2 lattes (25k) + combo on latte + croissant (10k)
-    result = run(cart(latte(quantity=3), croissant()), [_combo(execution_priority=900), _bogo_lattes()])
+    result = run(
+        cart(latte(quantity=3), croissant()), [_combo(execution_priority=900), _bogo_lattes()]
+    )
     assert sorted(applied_codes(result)) == ["BOGO", "COMBO"]
     assert result.total_discount == Decimal("35000")
 
@@ -148,7 +166,9 @@ def test_item_level_bundles_consume_before_cart_level_bundles() -> None:
 
 def test_percent_discount_applies_to_what_a_bundle_left() -> None:
     promos = [_bogo_lattes(), pct("TEN", "10", execution_stage="cart_level")]
-    result = run(cart(latte(quantity=2), line("am", AMERICANO, 20000, category_id=str(BEVERAGES))), promos)
+    result = run(
+        cart(latte(quantity=2), line("am", AMERICANO, 20000, category_id=str(BEVERAGES))), promos
+    )
     assert discount_of(result, "TEN") == Decimal("4500")
 
 

@@ -8,9 +8,17 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from promoflow_contracts.results import HintKind, ReasonCode
 
-from tests.factories import BRAND_ID, COMPANY_ID, OTHER_BRAND_ID, OTHER_STORE_ID, STORE_ID, cart, promotion
+from promoflow_contracts.results import HintKind, ReasonCode
+from tests.factories import (
+    BRAND_ID,
+    COMPANY_ID,
+    OTHER_BRAND_ID,
+    OTHER_STORE_ID,
+    STORE_ID,
+    cart,
+    promotion,
+)
 from tests.unit.engine.builders import applied_codes, context, latte, miss_of, reason_of, run
 
 TEN = {"type": "percent_discount", "discount_percent": "10"}
@@ -40,10 +48,14 @@ def test_window_crossing_midnight_covers_the_night(when: datetime, applies: bool
 
 def test_part_after_midnight_belongs_to_the_day_the_window_started() -> None:
     # given a Tuesday-only night window: Wednesday 01:00 is still Tuesday's night
-    codes, _ = _at(datetime(2026, 3, 4, 1, 0), time_start="22:00", time_end="02:00", days_of_week=[2])
+    codes, _ = _at(
+        datetime(2026, 3, 4, 1, 0), time_start="22:00", time_end="02:00", days_of_week=[2]
+    )
     assert codes == ["P"]
     # and Tuesday 01:00 is Monday's night, so it does not apply
-    codes, result = _at(datetime(2026, 3, 3, 1, 0), time_start="22:00", time_end="02:00", days_of_week=[2])
+    codes, result = _at(
+        datetime(2026, 3, 3, 1, 0), time_start="22:00", time_end="02:00", days_of_week=[2]
+    )
     assert codes == []
     assert reason_of(result, "P") is ReasonCode.WRONG_DAY
 
@@ -66,7 +78,16 @@ def test_validity_dates_are_read_in_the_store_time_zone() -> None:
 
 
 def test_the_same_instant_differs_between_wib_and_wit_stores() -> None:
-    promo = promotion("P", rules=TEN, validity={"start_date": "2026-01-01", "end_date": "2026-12-31", "time_start": "08:00", "time_end": "10:00"})
+    promo = promotion(
+        "P",
+        rules=TEN,
+        validity={
+            "start_date": "2026-01-01",
+            "end_date": "2026-12-31",
+            "time_start": "08:00",
+            "time_end": "10:00",
+        },
+    )
     instant = datetime(2026, 3, 3, 1, 30, tzinfo=UTC)  # 08:30 WIB, 10:30 WIT
     assert applied_codes(run(cart(latte(), evaluated_at=instant), [promo])) == ["P"]
     wit = run(cart(latte(), evaluated_at=instant), [promo], context(timezone="Asia/Jayapura"))
@@ -88,7 +109,9 @@ def test_indonesian_independence_day_is_excluded_as_a_holiday() -> None:
 
 
 def test_company_holiday_is_excluded() -> None:
-    codes, result = _at(datetime(2026, 3, 3, 12), exclude_holidays=True, company_holidays=["2026-03-03"])
+    _codes, result = _at(
+        datetime(2026, 3, 3, 12), exclude_holidays=True, company_holidays=["2026-03-03"]
+    )
     assert reason_of(result, "P") is ReasonCode.HOLIDAY_EXCLUDED
 
 
@@ -99,7 +122,9 @@ def test_holiday_only_matters_when_excluded() -> None:
 
 def _targeted(**targeting: Any) -> Any:
     return promotion(
-        "T", rules=TEN, targeting={"company_id": str(COMPANY_ID), "stores": [str(STORE_ID)], **targeting}
+        "T",
+        rules=TEN,
+        targeting={"company_id": str(COMPANY_ID), "stores": [str(STORE_ID)], **targeting},
     )
 
 
@@ -112,8 +137,16 @@ def _targeted(**targeting: Any) -> Any:
         ({"sales_channels": ["delivery"]}, {}, ReasonCode.CHANNEL_NOT_TARGETED),
         ({"exclude_channels": ["dine_in"]}, {}, ReasonCode.CHANNEL_NOT_TARGETED),
         ({"member_only": True}, {}, ReasonCode.MEMBER_ONLY),
-        ({"member_tiers": ["gold"]}, {"customer": {"is_member": True, "tier": "silver"}}, ReasonCode.TIER_NOT_ELIGIBLE),
-        ({"customer_type": "student"}, {"customer": {"customer_type": "staff"}}, ReasonCode.CUSTOMER_TYPE_NOT_ELIGIBLE),
+        (
+            {"member_tiers": ["gold"]},
+            {"customer": {"is_member": True, "tier": "silver"}},
+            ReasonCode.TIER_NOT_ELIGIBLE,
+        ),
+        (
+            {"customer_type": "student"},
+            {"customer": {"customer_type": "staff"}},
+            ReasonCode.CUSTOMER_TYPE_NOT_ELIGIBLE,
+        ),
     ],
 )
 def test_targeting_failures_name_their_reason(
@@ -125,7 +158,9 @@ def test_targeting_failures_name_their_reason(
 
 def test_targeting_matches_tier_and_customer_type_case_insensitively() -> None:
     promo = _targeted(member_only=True, member_tiers=["Gold"], customer_type="Student")
-    request = cart(latte(), customer={"is_member": True, "tier": "GOLD", "customer_type": "student"})
+    request = cart(
+        latte(), customer={"is_member": True, "tier": "GOLD", "customer_type": "student"}
+    )
     assert applied_codes(run(request, [promo])) == ["T"]
 
 
@@ -137,14 +172,20 @@ def test_member_only_miss_hints_membership() -> None:
 def test_lines_of_an_excluded_brand_get_nothing() -> None:
     promo = _targeted(exclude_brands=[str(OTHER_BRAND_ID)])
     result = run(cart(latte("a"), latte("b", brand_id=str(OTHER_BRAND_ID))), [promo])
-    assert {ln.line_id: ln.discount for ln in result.lines} == {"a": Decimal("2500"), "b": Decimal("0")}
+    assert {ln.line_id: ln.discount for ln in result.lines} == {
+        "a": Decimal("2500"),
+        "b": Decimal("0"),
+    }
 
 
 def test_voucher_in_the_wrong_case_still_unlocks_the_promotion() -> None:
     promo = promotion("V", rules=TEN, require_voucher=True, voucher_codes=["HEMAT10"])
     assert applied_codes(run(cart(latte(), voucher_codes=["hemat10"]), [promo])) == ["V"]
     assert reason_of(run(cart(latte()), [promo]), "V") is ReasonCode.VOUCHER_REQUIRED
-    assert reason_of(run(cart(latte(), voucher_codes=["other"]), [promo]), "V") is ReasonCode.VOUCHER_REQUIRED
+    assert (
+        reason_of(run(cart(latte(), voucher_codes=["other"]), [promo]), "V")
+        is ReasonCode.VOUCHER_REQUIRED
+    )
 
 
 def test_manual_promotion_applies_only_when_its_code_is_entered() -> None:
