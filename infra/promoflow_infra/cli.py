@@ -39,15 +39,16 @@ def _print_endpoints(platform: Platform) -> None:
 def run() -> None:
     """Start the platform and every service, print their endpoints, stop all on Ctrl-C."""
     platform = Platform.from_settings()
-    _start(platform)
-    _print_endpoints(platform)
-    typer.echo("Press Ctrl-C to stop.")
     stop = threading.Event()
+    # Ctrl-C and SIGTERM only set the event, so an interrupt at any moment (even during
+    # start-up) still reaches the clean stop below instead of a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
+        _start(platform)
+        _print_endpoints(platform)
+        typer.echo("Press Ctrl-C to stop.")
         stop.wait()
-    except KeyboardInterrupt:
-        pass
     finally:
         typer.echo("stopping ...")
         platform.stop(echo=sys.stdout)

@@ -51,6 +51,10 @@ def test_run_command_starts_everything_and_stops_on_interrupt(tmp_path: Path) ->
     finally:
         if process.poll() is None:
             process.kill()
+        # whatever happened, leave no broker or database behind
+        subprocess.run(
+            [sys.executable, "-m", "promoflow_infra.cli", "down"], env=env, capture_output=True
+        )
     # then it stopped both parts and exited cleanly
     assert process.returncode == 0, rest
     assert "kafka: stopped" in rest
