@@ -19,6 +19,8 @@ variable                               meaning (default)
 ``PROMOFLOW_USAGE_BATCH_WITHIN``       seconds to wait for a batch to fill (0.2)
 ``PROMOFLOW_USAGE_DAILY_LIMIT_SCOPE``  ``store``: ``max_uses_per_day`` counts per store and
                                        store-local day; ``all_stores``: across stores (``store``)
+``PROMOFLOW_USAGE_SESSION_TIMEOUT``    seconds before the group gives a dead worker's
+                                       partitions to the others (30)
 =====================================  ============================================================
 """
 
@@ -58,6 +60,7 @@ class Settings(BaseSettings):
     usage_batch_size: int = Field(default=1000, ge=1, le=20_000)
     usage_batch_within: float = Field(default=0.2, gt=0, le=10)
     usage_daily_limit_scope: DailyScope = DailyScope.STORE
+    usage_session_timeout: float = Field(default=30.0, ge=6, le=90)
 
     @model_validator(mode="after")
     def _development_token(self) -> Settings:

@@ -69,6 +69,10 @@ def worker(
         DailyScope | None,
         typer.Option(help="max_uses_per_day per store or across stores"),
     ] = None,
+    session_timeout: Annotated[
+        float | None,
+        typer.Option(help="seconds before a dead worker's partitions move elsewhere"),
+    ] = None,
     migrate: Annotated[bool, typer.Option(help="upgrade the schema before starting")] = True,
     loglevel: Annotated[str, typer.Option("--loglevel", "-l", help="log level")] = "warn",
     without_web: Annotated[
@@ -90,6 +94,7 @@ def worker(
         usage_batch_size=batch_size,
         usage_batch_within=batch_within,
         usage_daily_limit_scope=daily_limit_scope,
+        usage_session_timeout=session_timeout,
     )
     try:
         if migrate:

@@ -191,4 +191,5 @@ def _faust_app(settings: Settings) -> faust.App:
         producer_acks=-1,
         broker_commit_every=settings.usage_batch_size,
         broker_commit_interval=1.0,
+        broker_session_timeout=settings.usage_session_timeout,
     )
