@@ -270,7 +270,7 @@ class PromotionRefRow(Base):
 
     ``kind``: ``store``, ``store_brand``, ``brand``, ``exclude_brand``, ``scope_category``,
     ``scope_product``, ``exclude_category``, ``exclude_product``, ``rule_product``,
-    ``rule_category``, ``cross_brand``. Answers "which promotions embed product X".
+    ``rule_category``, ``cross_brand``, ``brand_owner``. Answers "which promotions embed product X".
     """
 
     __tablename__ = "promotion_refs"

@@ -1,0 +1,63 @@
+"""The one place that wires the compiler service: settings -> engine -> services -> app.
+
+Tests call the same :func:`bootstrap` (with their own settings and, if they like, a clock).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from promoflow_compiler.adapters.database import make_engine, make_sessions
+from promoflow_compiler.config import Settings
+from promoflow_compiler.service.catalog import CatalogService
+from promoflow_compiler.service.catalog_import import CatalogImportService
+from promoflow_compiler.service.context import ServiceContext, utc_now
+from promoflow_compiler.service.master_data import MasterDataService
+from promoflow_compiler.service.promotions import PromotionService
+from promoflow_compiler.service.tokens import TokenService
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    """Everything the entrypoints use, built once per process."""
+
+    settings: Settings
+    engine: Engine
+    ctx: ServiceContext
+    promotions: PromotionService
+    master: MasterDataService
+    catalog: CatalogService
+    imports: CatalogImportService
+    tokens: TokenService
+
+    def close(self) -> None:
+        """Release the database pool."""
+        self.engine.dispose()
+
+
+def bootstrap(
+    settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now
+) -> Container:
+    """Wire the service from ``settings`` (default: the environment)."""
+    settings = settings or Settings()
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    ctx = ServiceContext(
+        sessions=make_sessions(engine),
+        topics=settings.topics,
+        producer=settings.producer_name,
+        clock=clock,
+    )
+    return Container(
+        settings=settings,
+        engine=engine,
+        ctx=ctx,
+        promotions=PromotionService(ctx),
+        master=MasterDataService(ctx),
+        catalog=CatalogService(ctx),
+        imports=CatalogImportService(ctx),
+        tokens=TokenService(ctx, settings.admin_token_value),
+    )

@@ -1,0 +1,1 @@
+"""Entrypoints of the compiler: the FastAPI app, the relay, scheduler and consumer, the CLI."""

@@ -1,0 +1,1 @@
+"""Application services of the compiler: use cases, each in one database transaction."""
