@@ -6,7 +6,7 @@ Bad input is a 422 whose JSON body names the field (FastAPI's validation errors,
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request, status
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from promoflow_usage_collector.analytics_service import AnalyticsService
@@ -28,7 +28,7 @@ def create_app(*, analytics: AnalyticsService, token: str) -> FastAPI:
     async def _invalid_range(request: Request, exc: InvalidDateRange) -> JSONResponse:
         return JSONResponse(
             {"detail": [{"loc": ["query", exc.field], "msg": exc.message, "type": "value_error"}]},
-            status_code=status.HTTP_422_UNPROCESSABLE_ENTITY,
+            status_code=422,
         )
 
     @app.get("/health", include_in_schema=False)

@@ -89,7 +89,7 @@ def dashboard(
     except InvalidDateRange as exc:
         return HTMLResponse(
             TEMPLATES.get_template("login.html").render(message=str(exc), show_form=False),
-            status_code=status.HTTP_422_UNPROCESSABLE_ENTITY,
+            status_code=422,
         )
     return HTMLResponse(TEMPLATES.get_template("dashboard.html").render(**context))
 
