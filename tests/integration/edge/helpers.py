@@ -7,10 +7,13 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+import httpx
+import uvicorn
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import select
@@ -27,7 +30,12 @@ from promoflow_contracts.promotion import CompiledPromotion
 from promoflow_contracts.topics import Topics, to_record, topic_for
 from promoflow_edge_sync.bootstrap import EdgeSync, bootstrap
 from promoflow_edge_sync.config import Settings
-from tests.factories import BRAND_ID, COMPANY_ID, promotion, uid
+from promoflow_edge_sync.service import apply_events
+from promoflow_evaluator.bootstrap import Container, build
+from promoflow_evaluator.config import Settings as EvaluatorSettings
+from promoflow_evaluator.entrypoints.app import create_app
+from promoflow_infra.processes import free_port
+from tests.factories import BRAND_ID, COMPANY_ID, promotion
 
 NOW = datetime(2026, 3, 3, 5, 0, tzinfo=UTC)
 
@@ -193,4 +201,71 @@ def make_service(
     return service
 
 
-__all__ = ["NOW", "uid"]
+# --- evaluator -------------------------------------------------------------------------------
+
+TERMINAL_KEY = "test-terminal-key"
+
+
+def evaluator_settings(
+    store_id: UUID, edge_url: str, kafka: str, topics: Topics, **extra: Any
+) -> EvaluatorSettings:
+    """Evaluator settings for a test store of COMPANY_ID / BRAND_ID (IDR, Asia/Jakarta)."""
+    values: dict[str, Any] = {
+        "env": "test",
+        "store_id": store_id,
+        "store_company_id": COMPANY_ID,
+        "store_brand_id": BRAND_ID,
+        "edge_database_url": edge_url,
+        "kafka_bootstrap": kafka,
+        "topic_prefix": topics.prefix,
+        "terminal_keys": [TERMINAL_KEY],
+        "snapshot_poll_ms": 50,
+        "relay_idle_poll_ms": 50,
+        "relay_backoff_max_s": 1.0,
+        **extra,
+    }
+    return EvaluatorSettings.model_validate(values)
+
+
+def seed_store(store_id: UUID, edge_url: str, *docs: CompiledPromotion) -> int:
+    """Put ``docs`` into the edge store the way edge_sync does; returns the data version."""
+    sync = bootstrap(sync_settings(store_id, edge_url, "127.0.0.1:1", Topics("unused.")))
+    sync.store.create()
+    report = apply_events(
+        store=sync.store,
+        identity=sync.settings.identity,
+        events=[published(doc) for doc in docs],
+        source="kafka",
+    )
+    sync.store.engine.dispose()
+    return report.data_version
+
+
+@dataclass
+class RunningApi:
+    """An evaluator app served by uvicorn in this process."""
+
+    url: str
+    container: Container
+    client: httpx.AsyncClient
+
+
+@asynccontextmanager
+async def running_api(settings: EvaluatorSettings) -> AsyncIterator[RunningApi]:
+    """Serve the evaluator app (its own bootstrap) on a free loopback port."""
+    container = build(settings)
+    app = create_app(container=container)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    task = asyncio.create_task(server.serve())
+    await wait_until(lambda: server.started or task.done(), 20, "uvicorn start")
+    url = f"http://127.0.0.1:{port}"
+    headers = {"X-Terminal-Key": TERMINAL_KEY}
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as client:
+        try:
+            yield RunningApi(url, container, client)
+        finally:
+            server.should_exit = True
+            await asyncio.wait_for(task, 20)

@@ -1,0 +1,1 @@
+"""Pure service logic around the engine: allowances, events, descriptions, the POS mapping."""
