@@ -5,19 +5,21 @@ Tests call the same :func:`bootstrap` (with their own settings and, if they like
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine
 
 from promoflow_compiler.adapters.database import make_engine, make_sessions
+from promoflow_compiler.adapters.relay import OutboxRelay, kafka_producer
 from promoflow_compiler.config import Settings
 from promoflow_compiler.service.catalog import CatalogService
 from promoflow_compiler.service.catalog_import import CatalogImportService
 from promoflow_compiler.service.context import ServiceContext, utc_now
 from promoflow_compiler.service.master_data import MasterDataService
 from promoflow_compiler.service.promotions import PromotionService
+from promoflow_compiler.service.scheduler import SchedulerService
 from promoflow_compiler.service.tokens import TokenService
 
 
@@ -33,6 +35,20 @@ class Container:
     catalog: CatalogService
     imports: CatalogImportService
     tokens: TokenService
+    scheduler: SchedulerService
+
+    def relay(self, after_publish: Callable[[Sequence[int]], None] | None = None) -> OutboxRelay:
+        """An outbox relay to ``settings.kafka_bootstrap`` (``after_publish``: a test hook)."""
+        s = self.settings
+        return OutboxRelay(
+            self.engine,
+            lambda: kafka_producer(s.kafka_bootstrap),
+            batch_size=s.relay_batch_size,
+            poll_interval=s.relay_poll_interval,
+            backoff_initial=s.relay_backoff_initial,
+            backoff_max=s.relay_backoff_max,
+            after_publish=after_publish,
+        )
 
     def close(self) -> None:
         """Release the database pool."""
@@ -60,4 +76,5 @@ def bootstrap(
         catalog=CatalogService(ctx),
         imports=CatalogImportService(ctx),
         tokens=TokenService(ctx, settings.admin_token_value),
+        scheduler=SchedulerService(ctx),
     )

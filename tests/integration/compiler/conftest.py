@@ -106,3 +106,23 @@ def catalogue(client: TestClient) -> TestClient:
     """The client, after the café catalogue was loaded through the API."""
     load_catalogue(client)
     return client
+
+
+@pytest.fixture
+def kafka_container(
+    ho_database_url: str, clock: Clock, topics: Topics, kafka_bootstrap: str
+) -> Iterator[Container]:
+    """The service wired by its bootstrap, publishing to the test's topics on the real broker."""
+    wired = bootstrap(settings_for(ho_database_url, topics, kafka_bootstrap), clock=clock)
+    try:
+        yield wired
+    finally:
+        wired.close()
+
+
+@pytest.fixture
+def kafka_client(kafka_container: Container) -> Iterator[TestClient]:
+    """An HTTP client over :func:`kafka_container`, with the café catalogue loaded."""
+    with TestClient(create_app(kafka_container)) as http:
+        load_catalogue(http)
+        yield http

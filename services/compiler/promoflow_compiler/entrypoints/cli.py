@@ -7,7 +7,11 @@ Configuration comes from ``PROMOFLOW_*`` environment variables (see ``config.Set
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import typer
@@ -53,3 +57,77 @@ def migrate() -> None:
 
     upgrade_to_head(Settings().database_url)
     typer.echo("ho schema: at head")
+
+
+def _run_until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    """Run ``main(stop)`` until SIGINT/SIGTERM sets ``stop``."""
+
+    async def runner() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await main(stop)
+
+    asyncio.run(runner())
+
+
+@app.command()
+def relay(
+    once: Annotated[bool, typer.Option(help="publish what is pending, then exit")] = False,
+    batch_size: Annotated[int | None, typer.Option(help="rows per batch")] = None,
+    log_level: LogLevel = "info",
+) -> None:
+    """Publish the outbox to Kafka (promotions.v1) until stopped (SIGTERM/SIGINT)."""
+    from promoflow_compiler.bootstrap import bootstrap
+    from promoflow_compiler.config import Settings
+
+    _logging(log_level)
+    settings = Settings()
+    if batch_size is not None:
+        settings = settings.model_copy(update={"relay_batch_size": batch_size})
+    container = bootstrap(settings)
+    outbox_relay = container.relay()
+
+    async def main(stop: asyncio.Event) -> None:
+        try:
+            if once:
+                typer.echo(f"relay: {await outbox_relay.drain()} records published")
+            else:
+                await outbox_relay.run(stop)
+        finally:
+            await outbox_relay.close()
+            container.close()
+
+    _run_until_signalled(main)
+
+
+@app.command()
+def scheduler(
+    once: Annotated[bool, typer.Option(help="one pass, then exit")] = False,
+    interval: Annotated[float | None, typer.Option(help="seconds between passes")] = None,
+    log_level: LogLevel = "info",
+) -> None:
+    """Withdraw ended promotions and publish started ones, every ``interval`` seconds."""
+    from promoflow_compiler.bootstrap import bootstrap
+    from promoflow_compiler.config import Settings
+
+    _logging(log_level)
+    container = bootstrap(Settings())
+    every = interval or container.settings.scheduler_interval
+
+    async def main(stop: asyncio.Event) -> None:
+        try:
+            while True:
+                changes = await asyncio.to_thread(container.scheduler.tick)
+                typer.echo(f"scheduler: {len(changes)} promotions changed")
+                if once:
+                    return
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=every)
+                if stop.is_set():
+                    return
+        finally:
+            container.close()
+
+    _run_until_signalled(main)
