@@ -20,6 +20,7 @@ from promoflow_compiler.service.context import ServiceContext, utc_now
 from promoflow_compiler.service.master_data import MasterDataService
 from promoflow_compiler.service.promotions import PromotionService
 from promoflow_compiler.service.scheduler import SchedulerService
+from promoflow_compiler.service.sync import SyncService
 from promoflow_compiler.service.tokens import TokenService
 
 
@@ -36,6 +37,7 @@ class Container:
     imports: CatalogImportService
     tokens: TokenService
     scheduler: SchedulerService
+    sync: SyncService
 
     def relay(self, after_publish: Callable[[Sequence[int]], None] | None = None) -> OutboxRelay:
         """An outbox relay to ``settings.kafka_bootstrap`` (``after_publish``: a test hook)."""
@@ -77,4 +79,5 @@ def bootstrap(
         imports=CatalogImportService(ctx),
         tokens=TokenService(ctx, settings.admin_token_value),
         scheduler=SchedulerService(ctx),
+        sync=SyncService(engine),
     )

@@ -11,7 +11,13 @@ from fastapi import FastAPI
 from promoflow_compiler.bootstrap import Container, bootstrap
 from promoflow_compiler.config import Settings
 from promoflow_compiler.entrypoints import errors
-from promoflow_compiler.entrypoints.routers import master_data, operations, promotions, tokens
+from promoflow_compiler.entrypoints.routers import (
+    master_data,
+    operations,
+    promotions,
+    sync,
+    tokens,
+)
 
 
 def create_app(container: Container, *, dispose_on_shutdown: bool = False) -> FastAPI:
@@ -35,7 +41,7 @@ def create_app(container: Container, *, dispose_on_shutdown: bool = False) -> Fa
     )
     app.state.container = container
     errors.install(app)
-    for module in (promotions, master_data, operations, tokens):
+    for module in (promotions, master_data, operations, tokens, sync):
         app.include_router(module.router)
 
     @app.get("/health", tags=["operations"])
