@@ -12,11 +12,13 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from promoflow_compiler.adapters.database import make_engine, make_sessions
+from promoflow_compiler.adapters.limits_consumer import LimitsConsumer
 from promoflow_compiler.adapters.relay import OutboxRelay, kafka_producer
 from promoflow_compiler.config import Settings
 from promoflow_compiler.service.catalog import CatalogService
 from promoflow_compiler.service.catalog_import import CatalogImportService
 from promoflow_compiler.service.context import ServiceContext, utc_now
+from promoflow_compiler.service.limits import LimitsService
 from promoflow_compiler.service.master_data import MasterDataService
 from promoflow_compiler.service.promotions import PromotionService
 from promoflow_compiler.service.scheduler import SchedulerService
@@ -38,6 +40,7 @@ class Container:
     tokens: TokenService
     scheduler: SchedulerService
     sync: SyncService
+    limits: LimitsService
 
     def relay(self, after_publish: Callable[[Sequence[int]], None] | None = None) -> OutboxRelay:
         """An outbox relay to ``settings.kafka_bootstrap`` (``after_publish``: a test hook)."""
@@ -50,6 +53,18 @@ class Container:
             backoff_initial=s.relay_backoff_initial,
             backoff_max=s.relay_backoff_max,
             after_publish=after_publish,
+        )
+
+    def limits_consumer(self) -> LimitsConsumer:
+        """A consumer of ``limits.v1`` (group ``settings.limits_group_id``)."""
+        s = self.settings
+        return LimitsConsumer(
+            self.limits,
+            bootstrap_servers=s.kafka_bootstrap,
+            topic=s.topics.limits,
+            group_id=s.limits_group_id,
+            backoff_initial=s.relay_backoff_initial,
+            backoff_max=s.relay_backoff_max,
         )
 
     def close(self) -> None:
@@ -80,4 +95,5 @@ def bootstrap(
         tokens=TokenService(ctx, settings.admin_token_value),
         scheduler=SchedulerService(ctx),
         sync=SyncService(engine),
+        limits=LimitsService(ctx),
     )

@@ -131,3 +131,23 @@ def scheduler(
             container.close()
 
     _run_until_signalled(main)
+
+
+@app.command("limits-consumer")
+def limits_consumer(log_level: LogLevel = "info") -> None:
+    """Consume limits.v1 (group compiler-limits) and republish promotions with their limit
+    state; malformed records go to limits.v1.dlq."""
+    from promoflow_compiler.bootstrap import bootstrap
+    from promoflow_compiler.config import Settings
+
+    _logging(log_level)
+    container = bootstrap(Settings())
+    consumer = container.limits_consumer()
+
+    async def main(stop: asyncio.Event) -> None:
+        try:
+            await consumer.run(stop)
+        finally:
+            container.close()
+
+    _run_until_signalled(main)
