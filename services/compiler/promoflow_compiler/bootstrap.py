@@ -20,6 +20,7 @@ from promoflow_compiler.service.catalog_import import CatalogImportService
 from promoflow_compiler.service.context import ServiceContext, utc_now
 from promoflow_compiler.service.limits import LimitsService
 from promoflow_compiler.service.master_data import MasterDataService
+from promoflow_compiler.service.preview import PreviewService
 from promoflow_compiler.service.promotions import PromotionService
 from promoflow_compiler.service.scheduler import SchedulerService
 from promoflow_compiler.service.sync import SyncService
@@ -41,6 +42,7 @@ class Container:
     scheduler: SchedulerService
     sync: SyncService
     limits: LimitsService
+    preview: PreviewService
 
     def relay(self, after_publish: Callable[[Sequence[int]], None] | None = None) -> OutboxRelay:
         """An outbox relay to ``settings.kafka_bootstrap`` (``after_publish``: a test hook)."""
@@ -96,4 +98,5 @@ def bootstrap(
         scheduler=SchedulerService(ctx),
         sync=SyncService(engine),
         limits=LimitsService(ctx),
+        preview=PreviewService(ctx),
     )

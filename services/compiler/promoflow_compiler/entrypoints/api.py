@@ -14,6 +14,7 @@ from promoflow_compiler.entrypoints import errors
 from promoflow_compiler.entrypoints.routers import (
     master_data,
     operations,
+    preview,
     promotions,
     sync,
     tokens,
@@ -41,7 +42,8 @@ def create_app(container: Container, *, dispose_on_shutdown: bool = False) -> Fa
     )
     app.state.container = container
     errors.install(app)
-    for module in (promotions, master_data, operations, tokens, sync):
+    # preview before promotions: /promotions/preview must not match /promotions/{id}
+    for module in (preview, promotions, master_data, operations, tokens, sync):
         app.include_router(module.router)
 
     @app.get("/health", tags=["operations"])
