@@ -1,7 +1,7 @@
 """Fixtures of the usage collector's integration tests: a migrated database, topics, workers.
 
 A worker is a real subprocess (``python -m promoflow_usage_collector worker``) against the real
-broker and PostgreSQL. Starting one takes seconds, so ``shared_worker`` serves a whole module;
+broker and PostgreSQL. Starting one takes seconds, so ``shared_collector`` serves every worker test;
 tests keep apart by using their own promotion ids.
 """
 
@@ -169,20 +169,21 @@ async def new_setup(kafka_bootstrap: str, database_url: str, run_dir: Path) -> C
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 async def shared_collector(
-    kafka_bootstrap: str, module_database_url: str, tmp_path_factory: pytest.TempPathFactory
+    kafka_bootstrap: str, postgres_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[CollectorSetup]:
-    """One running worker for every test of a module."""
-    setup = await new_setup(
-        kafka_bootstrap, module_database_url, tmp_path_factory.mktemp("usage-worker")
-    )
+    """One running worker (with its own database and topics) shared by the worker tests."""
+    url, drop = _create_database(postgres_url)
+    upgrade_to_head(url)
+    setup = await new_setup(kafka_bootstrap, url, tmp_path_factory.mktemp("usage-worker"))
     setup.start_worker()
     try:
         await setup.wait_for_members(1)
         yield setup
     finally:
         setup.stop_all()
+        drop()
 
 
 @pytest.fixture

@@ -1,36 +1,32 @@
 """Batch writes of the ingest path: dedupe, redemption states and aggregate upserts.
 
 Every function takes the caller's open :class:`~sqlalchemy.engine.Connection` (inside its
-transaction) so that dedupe rows, states and aggregates commit together. Rows are sent as
-PostgreSQL arrays and expanded with ``unnest`` (one statement per table per batch), sorted by
-primary key so that concurrent transactions lock rows in the same order (no deadlocks).
+transaction) so that dedupe rows, states and aggregates commit together. A batch's rows travel
+as one JSON parameter expanded by ``jsonb_to_recordset`` (one statement per table per batch),
+and are inserted in primary-key order (``ORDER BY``), so that concurrent transactions lock rows
+in the same order (no deadlocks between two workers during a rebalance).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Connection, text
 
-from promoflow_usage_collector.domain.aggregates import EvaluationDeltas, UsageDeltas
+from promoflow_usage_collector.adapters.rows_json import id_list, rows_json, uuid_array
+from promoflow_usage_collector.domain.aggregates import Amounts, EvaluationDeltas, UsageDeltas
 from promoflow_usage_collector.domain.redemptions import Redemption
 
 #: ``brand_key`` of usage rows without a brand (primary-key columns cannot be NULL).
 NO_BRAND = UUID(int=0)
 
-
-def _by_key(item: tuple[Any, Any]) -> Any:
-    return item[0]
-
-
 _MARK_PROCESSED = text(
     """
     INSERT INTO usage.processed_events (event_id, event_type, processed_by)
-    SELECT u.event_id, u.event_type, :processed_by
-    FROM unnest(CAST(:event_ids AS uuid[]), CAST(:event_types AS text[]))
-        AS u(event_id, event_type)
+    SELECT r.event_id, r.event_type, :processed_by
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(event_id uuid, event_type text)
+    ORDER BY r.event_id
     ON CONFLICT (event_id) DO NOTHING
     RETURNING event_id
     """
@@ -52,8 +48,7 @@ def mark_processed(
     rows = conn.execute(
         _MARK_PROCESSED,
         {
-            "event_ids": [e[0] for e in events],
-            "event_types": [e[1] for e in events],
+            "rows": rows_json({"event_id": e[0], "event_type": e[1]} for e in events),
             "processed_by": processed_by,
         },
     )
@@ -80,73 +75,74 @@ _REDEMPTION_COLUMNS = (
     ("voided", "boolean"),
 )
 _REDEMPTION_NAMES = ", ".join(name for name, _ in _REDEMPTION_COLUMNS)
+_REDEMPTION_TYPES = ", ".join(f"{name} {kind}" for name, kind in _REDEMPTION_COLUMNS)
+_REDEMPTION_UPDATES = ", ".join(f"{name} = EXCLUDED.{name}" for name, _ in _REDEMPTION_COLUMNS[1:])
+
+_SAVE_REDEMPTIONS = text(
+    f"""
+    INSERT INTO usage.redemptions ({_REDEMPTION_NAMES})
+    SELECT {_REDEMPTION_NAMES}
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r({_REDEMPTION_TYPES})
+    ORDER BY redemption_id
+    ON CONFLICT (redemption_id) DO UPDATE SET {_REDEMPTION_UPDATES}
+    """
+)
 
 
 def load_redemptions(conn: Connection, ids: Iterable[UUID]) -> dict[UUID, Redemption]:
     """The stored redemptions among ``ids``, locked (``FOR UPDATE``) until commit."""
-    wanted = sorted(set(ids))
+    wanted = set(ids)
     if not wanted:
         return {}
     rows = conn.execute(
         text(
             f"SELECT {_REDEMPTION_NAMES} FROM usage.redemptions "
-            "WHERE redemption_id = ANY(CAST(:ids AS uuid[])) ORDER BY redemption_id FOR UPDATE"
+            f"WHERE redemption_id = ANY({uuid_array('ids')}) ORDER BY redemption_id FOR UPDATE"
         ),
-        {"ids": wanted},
+        {"ids": id_list(wanted)},
     )
     return {row.redemption_id: Redemption(**row._asdict()) for row in rows}
 
 
 def save_redemptions(conn: Connection, states: Iterable[Redemption]) -> None:
     """Insert or overwrite the given redemption states."""
-    ordered = sorted(states, key=lambda r: r.redemption_id)
-    if not ordered:
-        return
-    arrays = ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _REDEMPTION_COLUMNS)
-    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name, _ in _REDEMPTION_COLUMNS[1:])
-    params = {name: [getattr(r, name) for r in ordered] for name, _ in _REDEMPTION_COLUMNS}
-    conn.execute(
-        text(
-            f"INSERT INTO usage.redemptions ({_REDEMPTION_NAMES}) SELECT * FROM unnest({arrays}) "
-            f"ON CONFLICT (redemption_id) DO UPDATE SET {updates}"
-        ),
-        params,
-    )
+    rows = [{name: getattr(r, name) for name, _ in _REDEMPTION_COLUMNS} for r in states]
+    if rows:
+        conn.execute(_SAVE_REDEMPTIONS, {"rows": rows_json(rows)})
 
 
-_ADD_DAILY = text(
-    """
-    INSERT INTO usage.promotion_daily AS t
-        (promotion_id, business_date, store_id, brand_key,
-         uses, discount, reward, gross_sales, net_sales)
-    SELECT * FROM unnest(
-        CAST(:promotion_id AS uuid[]), CAST(:business_date AS date[]),
-        CAST(:store_id AS uuid[]), CAST(:brand_key AS uuid[]), CAST(:uses AS int[]),
-        CAST(:discount AS numeric[]), CAST(:reward AS numeric[]),
-        CAST(:gross_sales AS numeric[]), CAST(:net_sales AS numeric[]))
-    ON CONFLICT (promotion_id, business_date, store_id, brand_key) DO UPDATE SET
+_AMOUNT_TYPES = "uses int, discount numeric, reward numeric, gross_sales numeric, net_sales numeric"
+_AMOUNT_UPDATES = """
         uses = t.uses + EXCLUDED.uses,
         discount = t.discount + EXCLUDED.discount,
         reward = t.reward + EXCLUDED.reward,
         gross_sales = t.gross_sales + EXCLUDED.gross_sales,
-        net_sales = t.net_sales + EXCLUDED.net_sales
+        net_sales = t.net_sales + EXCLUDED.net_sales"""
+
+_ADD_DAILY = text(
+    f"""
+    INSERT INTO usage.promotion_daily AS t
+        (promotion_id, business_date, store_id, brand_key,
+         uses, discount, reward, gross_sales, net_sales)
+    SELECT promotion_id, business_date, store_id, brand_key,
+           uses, discount, reward, gross_sales, net_sales
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
+        promotion_id uuid, business_date date, store_id uuid, brand_key uuid, {_AMOUNT_TYPES})
+    ORDER BY promotion_id, business_date, store_id, brand_key
+    ON CONFLICT (promotion_id, business_date, store_id, brand_key) DO UPDATE SET
+    {_AMOUNT_UPDATES}
     """
 )
 
 _ADD_TOTALS = text(
-    """
+    f"""
     INSERT INTO usage.promotion_totals AS t
         (promotion_id, uses, discount, reward, gross_sales, net_sales)
-    SELECT * FROM unnest(
-        CAST(:promotion_id AS uuid[]), CAST(:uses AS int[]), CAST(:discount AS numeric[]),
-        CAST(:reward AS numeric[]), CAST(:gross_sales AS numeric[]),
-        CAST(:net_sales AS numeric[]))
+    SELECT promotion_id, uses, discount, reward, gross_sales, net_sales
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(promotion_id uuid, {_AMOUNT_TYPES})
+    ORDER BY promotion_id
     ON CONFLICT (promotion_id) DO UPDATE SET
-        uses = t.uses + EXCLUDED.uses,
-        discount = t.discount + EXCLUDED.discount,
-        reward = t.reward + EXCLUDED.reward,
-        gross_sales = t.gross_sales + EXCLUDED.gross_sales,
-        net_sales = t.net_sales + EXCLUDED.net_sales,
+    {_AMOUNT_UPDATES},
         updated_at = now()
     """
 )
@@ -154,9 +150,10 @@ _ADD_TOTALS = text(
 _ADD_CUSTOMER_DAYS = text(
     """
     INSERT INTO usage.customer_days AS t (promotion_id, business_date, store_id, customer_id, uses)
-    SELECT * FROM unnest(
-        CAST(:promotion_id AS uuid[]), CAST(:business_date AS date[]),
-        CAST(:store_id AS uuid[]), CAST(:customer_id AS text[]), CAST(:uses AS int[]))
+    SELECT promotion_id, business_date, store_id, customer_id, uses
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
+        promotion_id uuid, business_date date, store_id uuid, customer_id text, uses int)
+    ORDER BY promotion_id, business_date, store_id, customer_id
     ON CONFLICT (promotion_id, business_date, store_id, customer_id) DO UPDATE SET
         uses = t.uses + EXCLUDED.uses
     """
@@ -166,9 +163,11 @@ _ADD_CUSTOMERS = text(
     """
     INSERT INTO usage.customer_usage AS t (customer_id, promotion_id, uses, discount,
         last_redeemed_at)
-    SELECT * FROM unnest(
-        CAST(:customer_id AS text[]), CAST(:promotion_id AS uuid[]), CAST(:uses AS int[]),
-        CAST(:discount AS numeric[]), CAST(:last_redeemed_at AS timestamptz[]))
+    SELECT customer_id, promotion_id, uses, discount, last_redeemed_at
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
+        customer_id text, promotion_id uuid, uses int, discount numeric,
+        last_redeemed_at timestamptz)
+    ORDER BY customer_id, promotion_id
     ON CONFLICT (customer_id, promotion_id) DO UPDATE SET
         uses = t.uses + EXCLUDED.uses,
         discount = t.discount + EXCLUDED.discount,
@@ -178,74 +177,68 @@ _ADD_CUSTOMERS = text(
 
 
 def add_usage(conn: Connection, deltas: UsageDeltas) -> None:
-    """Add a batch's usage deltas to the daily, customer and total counters."""
+    """Add a batch's usage deltas to the totals, daily and customer counters."""
     if deltas.totals:
-        totals = sorted(deltas.totals.items(), key=_by_key)
-        conn.execute(
-            _ADD_TOTALS,
-            {
-                "promotion_id": [k for k, _ in totals],
-                "uses": [a.uses for _, a in totals],
-                "discount": [a.discount for _, a in totals],
-                "reward": [a.reward for _, a in totals],
-                "gross_sales": [a.gross_sales for _, a in totals],
-                "net_sales": [a.net_sales for _, a in totals],
-            },
-        )
+        rows = [{"promotion_id": pid, **_amounts(a)} for pid, a in deltas.totals.items()]
+        conn.execute(_ADD_TOTALS, {"rows": rows_json(rows)})
     if deltas.daily:
-        daily = sorted(
-            (((k[0], k[1], k[2], k[3] or NO_BRAND), a) for k, a in deltas.daily.items()),
-            key=_by_key,
-        )
-        conn.execute(
-            _ADD_DAILY,
+        rows = [
             {
-                "promotion_id": [k[0] for k, _ in daily],
-                "business_date": [k[1] for k, _ in daily],
-                "store_id": [k[2] for k, _ in daily],
-                "brand_key": [k[3] for k, _ in daily],
-                "uses": [a.uses for _, a in daily],
-                "discount": [a.discount for _, a in daily],
-                "reward": [a.reward for _, a in daily],
-                "gross_sales": [a.gross_sales for _, a in daily],
-                "net_sales": [a.net_sales for _, a in daily],
-            },
-        )
+                "promotion_id": pid,
+                "business_date": day,
+                "store_id": store,
+                "brand_key": brand or NO_BRAND,
+                **_amounts(a),
+            }
+            for (pid, day, store, brand), a in deltas.daily.items()
+        ]
+        conn.execute(_ADD_DAILY, {"rows": rows_json(rows)})
     if deltas.customer_days:
-        days = sorted(deltas.customer_days.items(), key=_by_key)
-        conn.execute(
-            _ADD_CUSTOMER_DAYS,
+        rows = [
             {
-                "promotion_id": [k[0] for k, _ in days],
-                "business_date": [k[1] for k, _ in days],
-                "store_id": [k[2] for k, _ in days],
-                "customer_id": [k[3] for k, _ in days],
-                "uses": [n for _, n in days],
-            },
-        )
+                "promotion_id": pid,
+                "business_date": day,
+                "store_id": store,
+                "customer_id": customer,
+                "uses": n,
+            }
+            for (pid, day, store, customer), n in deltas.customer_days.items()
+        ]
+        conn.execute(_ADD_CUSTOMER_DAYS, {"rows": rows_json(rows)})
     if deltas.customers:
-        customers = sorted(deltas.customers.items(), key=_by_key)
-        conn.execute(
-            _ADD_CUSTOMERS,
+        rows = [
             {
-                "customer_id": [k[0] for k, _ in customers],
-                "promotion_id": [k[1] for k, _ in customers],
-                "uses": [c.uses for _, c in customers],
-                "discount": [c.discount for _, c in customers],
-                "last_redeemed_at": [c.last_redeemed_at for _, c in customers],
-            },
-        )
+                "customer_id": customer,
+                "promotion_id": pid,
+                "uses": c.uses,
+                "discount": c.discount,
+                "last_redeemed_at": c.last_redeemed_at,
+            }
+            for (customer, pid), c in deltas.customers.items()
+        ]
+        conn.execute(_ADD_CUSTOMERS, {"rows": rows_json(rows)})
+
+
+def _amounts(a: Amounts) -> dict[str, object]:
+    return {
+        "uses": a.uses,
+        "discount": a.discount,
+        "reward": a.reward,
+        "gross_sales": a.gross_sales,
+        "net_sales": a.net_sales,
+    }
 
 
 _ADD_EVALUATIONS = text(
     """
     INSERT INTO usage.evaluation_daily AS t (promotion_id, business_date, store_id, evaluated,
         applied, applied_discount, applied_cart_value, skipped_cart_value)
-    SELECT * FROM unnest(
-        CAST(:promotion_id AS uuid[]), CAST(:business_date AS date[]),
-        CAST(:store_id AS uuid[]), CAST(:evaluated AS bigint[]), CAST(:applied AS bigint[]),
-        CAST(:applied_discount AS numeric[]), CAST(:applied_cart_value AS numeric[]),
-        CAST(:skipped_cart_value AS numeric[]))
+    SELECT promotion_id, business_date, store_id, evaluated, applied, applied_discount,
+           applied_cart_value, skipped_cart_value
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
+        promotion_id uuid, business_date date, store_id uuid, evaluated bigint, applied bigint,
+        applied_discount numeric, applied_cart_value numeric, skipped_cart_value numeric)
+    ORDER BY promotion_id, business_date, store_id
     ON CONFLICT (promotion_id, business_date, store_id) DO UPDATE SET
         evaluated = t.evaluated + EXCLUDED.evaluated,
         applied = t.applied + EXCLUDED.applied,
@@ -259,9 +252,10 @@ _ADD_REASONS = text(
     """
     INSERT INTO usage.evaluation_reasons AS t (promotion_id, business_date, store_id,
         reason_code, skipped)
-    SELECT * FROM unnest(
-        CAST(:promotion_id AS uuid[]), CAST(:business_date AS date[]),
-        CAST(:store_id AS uuid[]), CAST(:reason_code AS text[]), CAST(:skipped AS bigint[]))
+    SELECT promotion_id, business_date, store_id, reason_code, skipped
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
+        promotion_id uuid, business_date date, store_id uuid, reason_code text, skipped bigint)
+    ORDER BY promotion_id, business_date, store_id, reason_code
     ON CONFLICT (promotion_id, business_date, store_id, reason_code) DO UPDATE SET
         skipped = t.skipped + EXCLUDED.skipped
     """
@@ -271,29 +265,29 @@ _ADD_REASONS = text(
 def add_evaluations(conn: Connection, deltas: EvaluationDeltas) -> None:
     """Add a batch's evaluation counts and skip reasons."""
     if deltas.counts:
-        counts = sorted(deltas.counts.items(), key=_by_key)
-        conn.execute(
-            _ADD_EVALUATIONS,
+        rows = [
             {
-                "promotion_id": [k[0] for k, _ in counts],
-                "business_date": [k[1] for k, _ in counts],
-                "store_id": [k[2] for k, _ in counts],
-                "evaluated": [c.evaluated for _, c in counts],
-                "applied": [c.applied for _, c in counts],
-                "applied_discount": [c.applied_discount for _, c in counts],
-                "applied_cart_value": [c.applied_cart_value for _, c in counts],
-                "skipped_cart_value": [c.skipped_cart_value for _, c in counts],
-            },
-        )
+                "promotion_id": pid,
+                "business_date": day,
+                "store_id": store,
+                "evaluated": c.evaluated,
+                "applied": c.applied,
+                "applied_discount": c.applied_discount,
+                "applied_cart_value": c.applied_cart_value,
+                "skipped_cart_value": c.skipped_cart_value,
+            }
+            for (pid, day, store), c in deltas.counts.items()
+        ]
+        conn.execute(_ADD_EVALUATIONS, {"rows": rows_json(rows)})
     if deltas.reasons:
-        reasons = sorted(deltas.reasons.items(), key=_by_key)
-        conn.execute(
-            _ADD_REASONS,
+        rows = [
             {
-                "promotion_id": [k[0] for k, _ in reasons],
-                "business_date": [k[1] for k, _ in reasons],
-                "store_id": [k[2] for k, _ in reasons],
-                "reason_code": [k[3] for k, _ in reasons],
-                "skipped": [n for _, n in reasons],
-            },
-        )
+                "promotion_id": pid,
+                "business_date": day,
+                "store_id": store,
+                "reason_code": reason,
+                "skipped": n,
+            }
+            for (pid, day, store, reason), n in deltas.reasons.items()
+        ]
+        conn.execute(_ADD_REASONS, {"rows": rows_json(rows)})

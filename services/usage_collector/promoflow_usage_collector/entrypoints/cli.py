@@ -23,7 +23,7 @@ cli = typer.Typer(add_completion=False, no_args_is_help=True, help="PromoFlow HO
 
 DatabaseUrl = Annotated[
     str | None,
-    typer.Option("--database-url", help="HO database URL [env PROMOFLOW_HO_DATABASE_URL]"),
+    typer.Option("--database-url", help="HO database URL (env PROMOFLOW_HO_DATABASE_URL)"),
 ]
 
 
@@ -43,27 +43,25 @@ def _fail(exc: Exception) -> typer.Exit:
 def worker(
     broker: Annotated[
         str | None,
-        typer.Option(
-            "--broker", "-b", help="Kafka host:port[,...] [env PROMOFLOW_KAFKA_BOOTSTRAP]"
-        ),
+        typer.Option("--broker", "-b", help="Kafka host:port,... (env PROMOFLOW_KAFKA_BOOTSTRAP)"),
     ] = None,
     topic_prefix: Annotated[
-        str | None, typer.Option(help="topic prefix [env PROMOFLOW_TOPIC_PREFIX]")
+        str | None, typer.Option(help="topic prefix (env PROMOFLOW_TOPIC_PREFIX)")
     ] = None,
     app_id: Annotated[
         str | None,
-        typer.Option(help="faust app id = consumer group [env PROMOFLOW_USAGE_APP_ID]"),
+        typer.Option(help="faust app id = consumer group (env PROMOFLOW_USAGE_APP_ID)"),
     ] = None,
     database_url: DatabaseUrl = None,
     data_dir: Annotated[
-        Path | None, typer.Option(help="faust data directory [env PROMOFLOW_USAGE_DATA_DIR]")
+        Path | None, typer.Option(help="faust data directory (env PROMOFLOW_USAGE_DATA_DIR)")
     ] = None,
     batch_size: Annotated[
-        int | None, typer.Option(help="events per transaction [env PROMOFLOW_USAGE_BATCH_SIZE]")
+        int | None, typer.Option(help="events per transaction (env PROMOFLOW_USAGE_BATCH_SIZE)")
     ] = None,
     batch_within: Annotated[
         float | None,
-        typer.Option(help="seconds to fill a batch [env PROMOFLOW_USAGE_BATCH_WITHIN]"),
+        typer.Option(help="seconds to fill a batch (env PROMOFLOW_USAGE_BATCH_WITHIN)"),
     ] = None,
     daily_limit_scope: Annotated[
         DailyScope | None,
