@@ -493,10 +493,12 @@ async def run(args: argparse.Namespace) -> None:
             try:
                 ingest = await ingest_rate(ctx, args.events)
                 print_ingest(ingest, ctx["carts"], ctx["in_process"])
-                lat = await latency(ctx, args.rate, args.seconds)
+                # latency and slip at a load the worker sustains: half its measured rate
+                rate = args.rate or max(100, int(ingest["rate"] / 2 / 100) * 100)
+                lat = await latency(ctx, rate, args.seconds)
                 print_latency(lat)
                 for delay in args.delays:
-                    slip = await slip_through(ctx, args.max_uses, args.slip_rate, delay)
+                    slip = await slip_through(ctx, args.max_uses, args.slip_rate or rate, delay)
                     print_slip(slip)
             finally:
                 if "worker" in ctx:
@@ -556,16 +558,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller run, under ~90 s")
     parser.add_argument("--events", type=int, help="backlog size for the ingest rate")
-    parser.add_argument("--rate", type=int, help="events/s for the latency run")
+    parser.add_argument(
+        "--rate", type=int, help="events/s for the latency run (default: half the ingest rate)"
+    )
     parser.add_argument("--seconds", type=float, help="length of the latency run")
-    parser.add_argument("--max-uses", type=int, default=2000)
-    parser.add_argument("--slip-rate", type=int, default=1000, help="hot promotion's rate/s")
+    parser.add_argument("--max-uses", type=int, default=1000)
+    parser.add_argument(
+        "--slip-rate", type=int, help="hot promotion's redemptions/s (default: the latency rate)"
+    )
     parser.add_argument(
         "--delays", type=float, nargs="*", help="propagation delays to simulate (s)"
     )
     args = parser.parse_args()
     args.events = args.events or (30_000 if args.quick else 150_000)
-    args.rate = args.rate or (1000 if args.quick else 2000)
     args.seconds = args.seconds or (10 if args.quick else 30)
     args.delays = args.delays if args.delays is not None else ([0.0] if args.quick else [0.0, 1.0])
     started = time.perf_counter()

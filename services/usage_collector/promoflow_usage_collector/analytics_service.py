@@ -16,6 +16,7 @@ from uuid import UUID
 
 from sqlalchemy import Engine, RowMapping, text
 
+from promoflow_usage_collector.adapters import analytics_queries as q
 from promoflow_usage_collector.domain.analytics import average, check_range, ratio
 from promoflow_usage_collector.schemas import (
     BrandReport,
@@ -31,42 +32,6 @@ from promoflow_usage_collector.schemas import (
     StoreReport,
     StoreRow,
 )
-
-_SUMMARIES = """
-WITH u AS (
-    SELECT promotion_id, SUM(uses) AS uses, SUM(discount) AS discount, SUM(reward) AS reward,
-           SUM(gross_sales) AS gross_sales, SUM(net_sales) AS revenue
-    FROM usage.promotion_daily
-    WHERE business_date BETWEEN :date_from AND :date_to {ids_filter}
-    GROUP BY promotion_id
-), e AS (
-    SELECT promotion_id, SUM(evaluated) AS evaluated, SUM(applied) AS applied,
-           SUM(applied_cart_value) AS applied_cart_value,
-           SUM(skipped_cart_value) AS skipped_cart_value
-    FROM usage.evaluation_daily
-    WHERE business_date BETWEEN :date_from AND :date_to {ids_filter}
-    GROUP BY promotion_id
-), c AS (
-    SELECT promotion_id, COUNT(DISTINCT customer_id) AS distinct_customers
-    FROM usage.customer_days
-    WHERE business_date BETWEEN :date_from AND :date_to AND uses > 0 {ids_filter}
-    GROUP BY promotion_id
-)
-SELECT COALESCE(u.promotion_id, e.promotion_id) AS promotion_id, p.code, p.name, p.brand_id,
-       COALESCE(u.uses, 0) AS uses, COALESCE(u.discount, 0) AS discount,
-       COALESCE(u.reward, 0) AS reward, COALESCE(u.gross_sales, 0) AS gross_sales,
-       COALESCE(u.revenue, 0) AS revenue, COALESCE(c.distinct_customers, 0) AS distinct_customers,
-       COALESCE(e.evaluated, 0) AS evaluated, COALESCE(e.applied, 0) AS applied,
-       COALESCE(e.applied_cart_value, 0) AS applied_cart_value,
-       COALESCE(e.skipped_cart_value, 0) AS skipped_cart_value,
-       CASE WHEN COALESCE(e.evaluated, 0) = 0 THEN NULL
-            ELSE e.applied::numeric / e.evaluated END AS rate
-FROM u FULL JOIN e ON e.promotion_id = u.promotion_id
-LEFT JOIN c ON c.promotion_id = COALESCE(u.promotion_id, e.promotion_id)
-LEFT JOIN usage.promotions p ON p.promotion_id = COALESCE(u.promotion_id, e.promotion_id)
-ORDER BY {order} promotion_id
-{limit}
-"""
 
 _ORDER = {
     "uses": "uses DESC,",
@@ -125,7 +90,7 @@ class AnalyticsService:
         if promotion_ids is not None:
             ids_filter = "AND promotion_id = ANY(CAST(:ids AS uuid[]))"
             params["ids"] = list(promotion_ids)
-        sql = _SUMMARIES.format(
+        sql = q.SUMMARIES.format(
             ids_filter=ids_filter,
             order=_ORDER[sort] if sort else "",
             limit="LIMIT :limit" if limit else "",
@@ -169,29 +134,11 @@ class AnalyticsService:
         ).promotions[0]
         params = {"p": promotion_id, "date_from": date_from, "date_to": date_to}
         daily = self._rows(
-            """
-            SELECT COALESCE(u.business_date, e.business_date) AS business_date,
-                   COALESCE(u.uses, 0) AS uses, COALESCE(u.discount, 0) AS discount,
-                   COALESCE(u.revenue, 0) AS revenue, COALESCE(e.evaluated, 0) AS evaluated,
-                   COALESCE(e.applied, 0) AS applied
-            FROM (SELECT business_date, SUM(uses) AS uses, SUM(discount) AS discount,
-                         SUM(net_sales) AS revenue
-                  FROM usage.promotion_daily WHERE promotion_id = :p
-                   AND business_date BETWEEN :date_from AND :date_to GROUP BY business_date) u
-            FULL JOIN (SELECT business_date, SUM(evaluated) AS evaluated, SUM(applied) AS applied
-                  FROM usage.evaluation_daily WHERE promotion_id = :p
-                   AND business_date BETWEEN :date_from AND :date_to GROUP BY business_date) e
-              ON e.business_date = u.business_date
-            ORDER BY 1
-            """,
+            q.DAILY_TIMELINE,
             params,
         )
         reasons = self._rows(
-            """
-            SELECT reason_code, SUM(skipped) AS skipped FROM usage.evaluation_reasons
-            WHERE promotion_id = :p AND business_date BETWEEN :date_from AND :date_to
-            GROUP BY reason_code ORDER BY 2 DESC, 1
-            """,
+            q.SKIP_REASONS,
             params,
         )
         return PromotionPerformance(
@@ -205,13 +152,7 @@ class AnalyticsService:
 
     def _limit_status(self, promotion_id: UUID) -> LimitStatus | None:
         rows = self._rows(
-            """
-            SELECT p.max_uses, p.max_uses_per_day, p.max_uses_per_customer,
-                   COALESCE(t.uses, 0) AS lifetime_uses
-            FROM usage.promotions p
-            LEFT JOIN usage.promotion_totals t ON t.promotion_id = p.promotion_id
-            WHERE p.promotion_id = :p
-            """,
+            q.LIMIT_STATUS,
             {"p": promotion_id},
         )
         if not rows:
@@ -234,28 +175,7 @@ class AnalyticsService:
         check_range(date_from, date_to)
         flt = "AND promotion_id = :p" if promotion_id else ""
         rows = self._rows(
-            f"""
-            WITH u AS (SELECT store_id, SUM(uses) AS uses, SUM(discount) AS discount,
-                              SUM(gross_sales) AS gross_sales, SUM(net_sales) AS revenue
-                       FROM usage.promotion_daily
-                       WHERE business_date BETWEEN :date_from AND :date_to {flt}
-                       GROUP BY store_id),
-                 e AS (SELECT store_id, SUM(evaluated) AS evaluated, SUM(applied) AS applied
-                       FROM usage.evaluation_daily
-                       WHERE business_date BETWEEN :date_from AND :date_to {flt}
-                       GROUP BY store_id),
-                 c AS (SELECT store_id, COUNT(DISTINCT customer_id) AS customers
-                       FROM usage.customer_days
-                       WHERE business_date BETWEEN :date_from AND :date_to AND uses > 0 {flt}
-                       GROUP BY store_id)
-            SELECT COALESCE(u.store_id, e.store_id) AS store_id, COALESCE(u.uses, 0) AS uses,
-                   COALESCE(u.discount, 0) AS discount, COALESCE(u.gross_sales, 0) AS gross_sales,
-                   COALESCE(u.revenue, 0) AS revenue, COALESCE(c.customers, 0) AS customers,
-                   COALESCE(e.evaluated, 0) AS evaluated, COALESCE(e.applied, 0) AS applied
-            FROM u FULL JOIN e ON e.store_id = u.store_id
-            LEFT JOIN c ON c.store_id = COALESCE(u.store_id, e.store_id)
-            ORDER BY revenue DESC, uses DESC, store_id
-            """,
+            q.STORES.format(flt=flt),
             {"date_from": date_from, "date_to": date_to, "p": promotion_id},
         )
         stores = [
@@ -283,14 +203,7 @@ class AnalyticsService:
         check_range(date_from, date_to)
         flt = "AND promotion_id = :p" if promotion_id else ""
         rows = self._rows(
-            f"""
-            SELECT NULLIF(brand_key, '00000000-0000-0000-0000-000000000000'::uuid) AS brand_id,
-                   SUM(uses) AS uses, SUM(discount) AS discount, SUM(gross_sales) AS gross_sales,
-                   SUM(net_sales) AS revenue, COUNT(DISTINCT promotion_id) AS promotions
-            FROM usage.promotion_daily
-            WHERE business_date BETWEEN :date_from AND :date_to {flt}
-            GROUP BY brand_key ORDER BY revenue DESC, uses DESC, brand_key
-            """,
+            q.BRANDS.format(flt=flt),
             {"date_from": date_from, "date_to": date_to, "p": promotion_id},
         )
         brands = [BrandRow(**{**r, "uses": int(r["uses"])}) for r in rows]
@@ -302,15 +215,7 @@ class AnalyticsService:
         """Every daily usage row in the range (for the raw CSV export)."""
         check_range(date_from, date_to)
         return self._rows(
-            """
-            SELECT d.business_date, d.promotion_id, p.code, d.store_id,
-                   NULLIF(d.brand_key, '00000000-0000-0000-0000-000000000000'::uuid) AS brand_id,
-                   d.uses, d.discount, d.reward, d.gross_sales, d.net_sales AS revenue
-            FROM usage.promotion_daily d
-            LEFT JOIN usage.promotions p ON p.promotion_id = d.promotion_id
-            WHERE d.business_date BETWEEN :date_from AND :date_to
-            ORDER BY d.business_date, p.code, d.promotion_id, d.store_id, d.brand_key
-            """,
+            q.DAILY_ROWS,
             {"date_from": date_from, "date_to": date_to},
         )
 
@@ -320,15 +225,7 @@ class AnalyticsService:
         """A customer's counted uses of each promotion (0 when none), in the order asked for."""
         wanted = list(dict.fromkeys(promotion_ids))
         rows = self._rows(
-            """
-            SELECT k.promotion_id, COALESCE(c.uses, 0) AS uses,
-                   COALESCE(c.discount, 0) AS discount, c.last_redeemed_at,
-                   p.max_uses_per_customer
-            FROM unnest(CAST(:ids AS uuid[])) AS k(promotion_id)
-            LEFT JOIN usage.customer_usage c
-              ON c.customer_id = :customer AND c.promotion_id = k.promotion_id
-            LEFT JOIN usage.promotions p ON p.promotion_id = k.promotion_id
-            """,
+            q.CUSTOMER_USAGE,
             {"ids": wanted, "customer": customer_id},
         )
         now = datetime.now(UTC)
