@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import socket
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from sqlalchemy import Engine, create_engine
@@ -15,9 +16,11 @@ from sqlalchemy import Engine, create_engine
 from promoflow_usage_collector.analytics_service import AnalyticsService
 from promoflow_usage_collector.config import Settings
 from promoflow_usage_collector.entrypoints.api import create_app
-from promoflow_usage_collector.entrypoints.worker import CollectorWorker
 from promoflow_usage_collector.ingest_service import IngestService
 from promoflow_usage_collector.limits_service import LimitChecker
+
+if TYPE_CHECKING:  # faust is imported by the worker only, not by the API process
+    from promoflow_usage_collector.entrypoints.worker import CollectorWorker
 
 
 def utc_now() -> datetime:
@@ -63,6 +66,8 @@ def build_ingest(settings: Settings, engine: Engine | None = None) -> IngestServ
 
 def build_worker(settings: Settings) -> CollectorWorker:
     """The faust app with its agents and outbox relay, ready for ``faust.Worker``."""
+    from promoflow_usage_collector.entrypoints.worker import CollectorWorker
+
     ingest = build_ingest(settings)
     return CollectorWorker(settings, ingest, ingest.engine)
 
