@@ -50,3 +50,40 @@ def test_collector_and_compiler_migrations_share_a_database_without_colliding(
         assert after == compiler
     finally:
         engine.dispose()
+
+
+def test_purge_processed_drops_only_old_dedupe_rows(database_url: str) -> None:
+    # given one dedupe row from 20 days ago and one from now
+    upgrade_to_head(database_url)
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO usage.processed_events (event_id, event_type, processed_by, "
+                    "processed_at) VALUES (gen_random_uuid(), 'RedemptionRecorded', 't', "
+                    "now() - interval '20 days'), (gen_random_uuid(), 'RedemptionRecorded', 't', "
+                    "now())"
+                )
+            )
+        # when rows older than 14 days are purged through the CLI
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "promoflow_usage_collector",
+                "purge-processed",
+                "--database-url",
+                database_url,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        # then only the old one is gone
+        assert "1 rows older than 14 days deleted" in done.stdout
+        with engine.connect() as conn:
+            left = conn.execute(text("SELECT COUNT(*) FROM usage.processed_events")).scalar()
+        assert left == 1
+    finally:
+        engine.dispose()

@@ -55,6 +55,28 @@ def mark_processed(
     return {row[0] for row in rows}
 
 
+def purge_processed(conn: Connection, *, older_than_days: int, batch: int = 50_000) -> int:
+    """Delete dedupe rows older than ``older_than_days``; returns how many were deleted.
+
+    Safe once the source topics no longer hold those events (``redemptions.v1`` and
+    ``evaluations.v1`` keep 7 days): an older event can only come back through an operator's
+    replay, and a replayed redemption is still deduplicated by its ``redemption_id``.
+    """
+    deleted = 0
+    while True:
+        count = conn.execute(
+            text(
+                "DELETE FROM usage.processed_events WHERE event_id IN ("
+                "SELECT event_id FROM usage.processed_events "
+                "WHERE processed_at < now() - make_interval(days => :days) LIMIT :batch)"
+            ),
+            {"days": older_than_days, "batch": batch},
+        ).rowcount
+        deleted += count
+        if count < batch:
+            return deleted
+
+
 _REDEMPTION_COLUMNS = (
     ("redemption_id", "uuid"),
     ("promotion_id", "uuid"),

@@ -3,6 +3,7 @@
 ``python -m promoflow_usage_collector worker [options]``  faust worker (web server disabled)
 ``python -m promoflow_usage_collector api --port 8200``  analytics API + HO dashboard
 ``python -m promoflow_usage_collector migrate``          upgrade the schema ``usage`` to head
+``python -m promoflow_usage_collector purge-processed``  drop dedupe rows older than 14 days
 
 Options override the ``PROMOFLOW_*`` environment variables of
 :class:`~promoflow_usage_collector.config.Settings`.
@@ -134,6 +135,29 @@ def migrate_command(database_url: DatabaseUrl = None) -> None:
     except ConfigurationError as exc:
         raise _fail(exc) from exc
     typer.echo("usage schema: at head")
+
+
+@cli.command("purge-processed")
+def purge_processed_command(
+    older_than_days: Annotated[
+        int, typer.Option(min=8, help="keep dedupe rows younger than this many days")
+    ] = 14,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Delete old ``processed_events`` rows (run daily; topics keep events 7 days)."""
+    from sqlalchemy import create_engine
+
+    from promoflow_usage_collector.adapters.usage_repository import purge_processed
+
+    settings = _settings(ho_database_url=database_url)
+    try:
+        engine = create_engine(settings.database_url())
+    except ConfigurationError as exc:
+        raise _fail(exc) from exc
+    with engine.begin() as conn:
+        deleted = purge_processed(conn, older_than_days=older_than_days)
+    engine.dispose()
+    typer.echo(f"processed_events: {deleted} rows older than {older_than_days} days deleted")
 
 
 def main() -> None:
