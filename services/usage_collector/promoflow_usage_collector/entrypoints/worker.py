@@ -76,7 +76,7 @@ class CollectorWorker:
         self.app = _faust_app(settings)
         self._relay_due = asyncio.Event()
         self._last_relay = 0.0
-        self._relay_lock = asyncio.Lock()
+        self._relay_task: asyncio.Task[None] | None = None
         topics = settings.topics
         for name, spec, apply in (
             ("redemptions", topics.redemptions, ingest.redemptions),
@@ -149,31 +149,34 @@ class CollectorWorker:
                 delay = min(delay * 2, MAX_RETRY_DELAY)
 
     async def _relay_tick(self) -> None:
-        due = self._relay_due.is_set()
-        if not due and time.monotonic() - self._last_relay < RELAY_IDLE_INTERVAL:
+        """Start an outbox round when a batch announced something (or every second)."""
+        if self._relay_task is not None and not self._relay_task.done():
             return
-        if self._relay_lock.locked():
+        idle = time.monotonic() - self._last_relay < RELAY_IDLE_INTERVAL
+        if idle and not self._relay_due.is_set():
             return
-        async with self._relay_lock:
-            self._relay_due.clear()
-            self._last_relay = time.monotonic()
-            loop = asyncio.get_running_loop()
-            producer = self.app.producer
+        self._relay_due.clear()
+        self._last_relay = time.monotonic()
+        self._relay_task = asyncio.create_task(self._relay_round())
 
-            def send(topic: str, key: bytes, value: bytes, headers: Headers) -> None:
-                future = asyncio.run_coroutine_threadsafe(
-                    producer.send_and_wait(topic, key, value, None, None, headers), loop
-                )
-                future.result(timeout=30)
+    async def _relay_round(self) -> None:
+        loop = asyncio.get_running_loop()
+        producer = self.app.producer
 
-            try:
-                sent = await asyncio.to_thread(relay_once, self.engine, send)
-            except Exception:
-                log.exception("outbox relay round failed")
-                return
-            if sent:
-                log.info("outbox: published %d limit events", sent)
-                self._relay_due.set()  # there may be more
+        def send(topic: str, key: bytes, value: bytes, headers: Headers) -> None:
+            future = asyncio.run_coroutine_threadsafe(
+                producer.send_and_wait(topic, key, value, None, None, headers), loop
+            )
+            future.result(timeout=30)
+
+        try:
+            sent = await asyncio.to_thread(relay_once, self.engine, send)
+        except Exception:
+            log.exception("outbox relay round failed")
+            return
+        if sent:
+            log.info("outbox: published %d limit events", sent)
+            self._relay_due.set()  # there may be more
 
 
 def _faust_app(settings: Settings) -> faust.App:
