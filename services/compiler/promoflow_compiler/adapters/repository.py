@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import delete, insert, select
+import orjson
+from sqlalchemy import BindParameter, Text, any_, bindparam, cast, delete, insert, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.orm import Session
 
 from promoflow_compiler.adapters.orm import (
@@ -54,6 +59,26 @@ def product_of(row: ProductRow) -> Product:
     )
 
 
+def uuid_array(ids: list[uuid.UUID]) -> BindParameter[list[uuid.UUID]]:
+    """One ``uuid[]`` parameter (``= ANY(...)``): thousands of ids without thousands of
+    bind parameters."""
+    array_type: ARRAY[uuid.UUID] = ARRAY(PG_UUID(as_uuid=True))
+    return bindparam(None, ids, type_=array_type)  # type: ignore[arg-type]
+
+
+#: Columns of ``products`` in :class:`Product` field order (rows load without the ORM).
+PRODUCT_COLUMNS = (
+    ProductRow.id,
+    ProductRow.company_id,
+    ProductRow.sku,
+    ProductRow.name,
+    ProductRow.price,
+    ProductRow.category_id,
+    ProductRow.brand_id,
+    ProductRow.is_active,
+)
+
+
 def store_brand_ids(
     session: Session, store_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, set[uuid.UUID]]:
@@ -89,8 +114,12 @@ def load_master(
         select(CategoryRow).where(CategoryRow.company_id == company_id)
     ).all()
     wanted = list(set(products))
-    product_rows: Sequence[ProductRow] = (
-        session.scalars(select(ProductRow).where(ProductRow.id.in_(wanted))).all() if wanted else []
+    product_rows = (
+        session.execute(
+            select(*PRODUCT_COLUMNS).where(ProductRow.id == any_(uuid_array(wanted)))
+        ).all()
+        if wanted
+        else []
     )
     return MasterData.build(
         company_of(company),
@@ -125,13 +154,32 @@ def load_master(
             )
             for c in categories
         ],
-        products=[product_of(p) for p in product_rows],
+        products=[Product(*p) for p in product_rows],
     )
 
 
+#: Parsed specs by (promotion id, digest of the stored JSON): a save checks conflicts against
+#: every active promotion of the company, and re-parsing thousands of specs each time would
+#: dominate it. Keyed by content, so an edited spec can never be served stale.
+_SPEC_CACHE: OrderedDict[tuple[uuid.UUID, bytes], PromotionSpec] = OrderedDict()
+_SPEC_CACHE_SIZE = 20_000
+
+
 def spec_of(row: PromotionRow) -> PromotionSpec:
-    """The authored spec stored on a promotion row."""
-    return PromotionSpec.model_validate(row.spec)
+    """The authored spec stored on a promotion row (parsed once per distinct content)."""
+    digest = hashlib.blake2b(
+        orjson.dumps(row.spec, option=orjson.OPT_SORT_KEYS), digest_size=16
+    ).digest()
+    key = (row.id, digest)
+    cached = _SPEC_CACHE.get(key)
+    if cached is not None:
+        _SPEC_CACHE.move_to_end(key)
+        return cached
+    spec = PromotionSpec.model_validate(row.spec)
+    _SPEC_CACHE[key] = spec
+    if len(_SPEC_CACHE) > _SPEC_CACHE_SIZE:
+        _SPEC_CACHE.popitem(last=False)
+    return spec
 
 
 def get_promotion(session: Session, promotion_id: uuid.UUID, *, lock: bool = False) -> PromotionRow:
@@ -150,19 +198,33 @@ def get_promotion(session: Session, promotion_id: uuid.UUID, *, lock: bool = Fal
     return row
 
 
+def spec_from_json(promotion_id: uuid.UUID, raw: str) -> PromotionSpec:
+    """A spec from its stored JSON text (``spec::text``), parsed once per distinct content."""
+    key = (promotion_id, hashlib.blake2b(raw.encode(), digest_size=16).digest())
+    cached = _SPEC_CACHE.get(key)
+    if cached is not None:
+        _SPEC_CACHE.move_to_end(key)
+        return cached
+    spec = PromotionSpec.model_validate_json(raw)
+    _SPEC_CACHE[key] = spec
+    if len(_SPEC_CACHE) > _SPEC_CACHE_SIZE:
+        _SPEC_CACHE.popitem(last=False)
+    return spec
+
+
 def active_promotions(
     session: Session, company_id: uuid.UUID, start: date, end: date
 ) -> list[ExistingPromotion]:
     """The company's active promotions whose dates overlap ``start``..``end``."""
-    rows = session.scalars(
-        select(PromotionRow).where(
+    rows = session.execute(
+        select(PromotionRow.id, PromotionRow.code, cast(PromotionRow.spec, Text)).where(
             PromotionRow.company_id == company_id,
             PromotionRow.status == "active",
             PromotionRow.start_date <= end,
             PromotionRow.end_date >= start,
         )
     ).all()
-    return [ExistingPromotion(id=r.id, code=r.code, spec=spec_of(r)) for r in rows]
+    return [ExistingPromotion(id=i, code=c, spec=spec_from_json(i, raw)) for i, c, raw in rows]
 
 
 def replace_refs(session: Session, promotion_id: uuid.UUID, spec: PromotionSpec | None) -> None:

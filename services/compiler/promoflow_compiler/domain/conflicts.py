@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from promoflow_compiler.domain.master import MasterData
-from promoflow_compiler.domain.references import rule_refs
+from promoflow_compiler.domain.references import rule_item_ids
 from promoflow_compiler.domain.spec import PromotionSpec
 from promoflow_compiler.domain.targeting import ALL, resolve_stores
 from promoflow_contracts.promotion import ScopeKind
@@ -51,14 +51,12 @@ def _expand(category_ids: list[UUID], master: MasterData) -> frozenset[UUID]:
 
 def footprint(spec: PromotionSpec, master: MasterData) -> Footprint:
     """The item footprint of ``spec`` (see the module docstring)."""
-    named = [r for r in rule_refs(spec) if not r.field.startswith("conditions.")]
+    products, categories = rule_item_ids(spec)
     scope = spec.scope
     excl_p = frozenset(scope.exclude_product_ids)
-    excl_c = _expand(scope.exclude_category_ids, master)
-    if named:
-        products = [r.id for r in named if r.kind == "rule_product"]
-        categories = [r.id for r in named if r.kind == "rule_category"]
-        return Footprint(False, frozenset(products), _expand(categories, master), excl_p, excl_c)
+    excl_c = _expand(list(scope.exclude_category_ids), master)
+    if products or categories:
+        return Footprint(False, products, _expand(list(categories), master), excl_p, excl_c)
     if scope.apply_to is ScopeKind.ALL:
         return Footprint(True, frozenset(), frozenset(), excl_p, excl_c)
     if scope.apply_to is ScopeKind.CATEGORIES:
@@ -105,12 +103,16 @@ def _times_overlap(a: PromotionSpec, b: PromotionSpec) -> bool:
     return True
 
 
-def _stores_overlap(a: PromotionSpec, b: PromotionSpec, master: MasterData) -> bool:
-    sa = resolve_stores(a.targeting, master)
-    sb = resolve_stores(b.targeting, master)
-    if sa == ALL or sb == ALL:
-        return sa != [] and sb != []
-    return bool(set(sa) & set(sb))
+def _store_set(spec: PromotionSpec, master: MasterData) -> frozenset[UUID] | None:
+    """The targeted store ids (None = every store of the company)."""
+    resolved = resolve_stores(spec.targeting, master)
+    return None if resolved == ALL else frozenset(resolved)
+
+
+def _stores_overlap(mine: frozenset[UUID] | None, theirs: frozenset[UUID] | None) -> bool:
+    if mine is None or theirs is None:
+        return mine != frozenset() and theirs != frozenset()
+    return bool(mine & theirs)
 
 
 def conflicting(
@@ -122,13 +124,14 @@ def conflicting(
 ) -> list[ExistingPromotion]:
     """The promotions of ``others`` that overlap ``spec``, sorted by code."""
     mine = footprint(spec, master)
+    my_stores = _store_set(spec, master)
     found = [
         other
         for other in others
         if other.id != exclude_id
         and other.spec.company_id == spec.company_id
         and _times_overlap(spec, other.spec)
-        and _stores_overlap(spec, other.spec, master)
+        and _stores_overlap(my_stores, _store_set(other.spec, master))
         and items_overlap(mine, footprint(other.spec, master), master)
     ]
     return sorted(found, key=lambda p: p.code)

@@ -97,8 +97,10 @@ class MasterData:
     products: Mapping[UUID, Product] = field(default_factory=dict)
     _children: dict[UUID, list[UUID]] = field(default_factory=dict, init=False, repr=False)
     _descendants: dict[UUID, tuple[UUID, ...]] = field(default_factory=dict, init=False, repr=False)
+    _active_stores: list[Store] | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self._active_stores = None
         for category in self.categories.values():
             if category.parent_id is not None:
                 self._children.setdefault(category.parent_id, []).append(category.id)
@@ -151,8 +153,14 @@ class MasterData:
         return result
 
     def active_stores(self) -> list[Store]:
-        """The company's active stores, sorted by id string."""
-        return sorted(
-            (s for s in self.stores.values() if s.is_active and s.company_id == self.company.id),
-            key=lambda s: str(s.id),
-        )
+        """The company's active stores, sorted by id string (computed once; do not mutate)."""
+        if self._active_stores is None:
+            self._active_stores = sorted(
+                (
+                    s
+                    for s in self.stores.values()
+                    if s.is_active and s.company_id == self.company.id
+                ),
+                key=lambda s: str(s.id),
+            )
+        return self._active_stores

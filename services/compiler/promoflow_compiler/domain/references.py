@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from uuid import UUID
 
+from promoflow_compiler.domain.memo import IdentityMemo
 from promoflow_compiler.domain.spec import PromotionSpec
 from promoflow_contracts.rules import (
     BuyXGetYRules,
@@ -125,9 +126,28 @@ STORE_KINDS = frozenset({"store"})
 BRAND_KINDS = frozenset({"store_brand", "brand", "exclude_brand", "cross_brand", "brand_owner"})
 
 
-def product_ids(spec: PromotionSpec) -> set[UUID]:
-    """Ids of every product ``spec`` refers to."""
-    return {r.id for r in spec_refs(spec) if r.kind in PRODUCT_KINDS}
+_PRODUCTS: IdentityMemo[PromotionSpec, frozenset[UUID]] = IdentityMemo()
+_RULE_ITEMS: IdentityMemo[PromotionSpec, tuple[frozenset[UUID], frozenset[UUID]]] = IdentityMemo()
+
+
+def product_ids(spec: PromotionSpec) -> frozenset[UUID]:
+    """Ids of every product ``spec`` refers to (memoised per spec object)."""
+    return _PRODUCTS.get(
+        spec, lambda s: frozenset(r.id for r in spec_refs(s) if r.kind in PRODUCT_KINDS)
+    )
+
+
+def rule_item_ids(spec: PromotionSpec) -> tuple[frozenset[UUID], frozenset[UUID]]:
+    """(products, categories) the type-specific rules name, without cart conditions."""
+
+    def compute(s: PromotionSpec) -> tuple[frozenset[UUID], frozenset[UUID]]:
+        named = [r for r in rule_refs(s) if not r.field.startswith("conditions.")]
+        return (
+            frozenset(r.id for r in named if r.kind == "rule_product"),
+            frozenset(r.id for r in named if r.kind == "rule_category"),
+        )
+
+    return _RULE_ITEMS.get(spec, compute)
 
 
 def category_ids(spec: PromotionSpec) -> set[UUID]:

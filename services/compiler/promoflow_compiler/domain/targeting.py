@@ -26,8 +26,12 @@ def targeted_stores(targeting: TargetingSpec, master: MasterData) -> list[Store]
     if targeting.stores == ALL:
         candidates = master.active_stores()
     else:
-        wanted = set(targeting.stores)
-        candidates = [s for s in master.active_stores() if s.id in wanted]
+        company = master.company.id
+        listed = (master.stores.get(i) for i in set(targeting.stores))
+        candidates = sorted(
+            (s for s in listed if s is not None and s.is_active and s.company_id == company),
+            key=lambda s: str(s.id),
+        )
     if targeting.store_brand_ids:
         brands = set(targeting.store_brand_ids)
         candidates = [s for s in candidates if s.brand_ids & brands]
