@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from pydantic import BaseModel
+
 from promoflow_contracts.cart import EvaluateRequest
 from promoflow_contracts.promotion import CompiledPromotion
 from promoflow_contracts.results import EvaluationResult, NotApplied, ReasonCode
@@ -80,9 +82,21 @@ def croissant(
     return line(line_id, CROISSANT, price, quantity, category_id=str(BAKERY), **fields)
 
 
+def _complete(model: BaseModel) -> None:
+    """Every field is set (the engine builds results without validation)."""
+    assert set(model.__dict__) == set(type(model).model_fields), type(model).__name__
+    for value in model.__dict__.values():
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if isinstance(item, BaseModel):
+                _complete(item)
+
+
 def check_invariants(result: EvaluationResult) -> None:
     """The invariants of the contract's results module, plus model validity."""
-    EvaluationResult.model_validate(result.model_dump())
+    _complete(result)
+    dumped = result.model_dump()
+    assert EvaluationResult.model_validate(dumped).model_dump() == dumped
     assert result.total_discount == sum((a.discount for a in result.applied), Decimal(0))
     for applied in result.applied:
         assert sum((a.amount for a in applied.allocations), Decimal(0)) == applied.discount

@@ -13,6 +13,7 @@ from promoflow_contracts.results import HintKind, ReasonCode
 from tests.factories import (
     BRAND_ID,
     COMPANY_ID,
+    LATTE,
     OTHER_BRAND_ID,
     OTHER_STORE_ID,
     STORE_ID,
@@ -94,9 +95,23 @@ def test_the_same_instant_differs_between_wib_and_wit_stores() -> None:
     assert reason_of(wit, "P") is ReasonCode.OUTSIDE_TIME_WINDOW
 
 
-def test_not_started_yet() -> None:
-    _, result = _at(datetime(2026, 3, 3, 12), start_date="2026-04-01")
+def test_not_started_yet_within_a_week_is_reported() -> None:
+    _, result = _at(datetime(2026, 3, 3, 12), start_date="2026-03-05")
     assert reason_of(result, "P") is ReasonCode.NOT_STARTED
+
+
+def test_promotion_far_from_its_dates_is_not_a_candidate() -> None:
+    # given a promotion that starts in a month and one that ended two weeks ago
+    later = promotion(
+        "LATER", rules=TEN, validity={"start_date": "2026-04-03", "end_date": "2026-12-31"}
+    )
+    past = promotion(
+        "PAST", rules=TEN, validity={"start_date": "2026-01-01", "end_date": "2026-02-17"}
+    )
+    result = run(cart(latte(), evaluated_at=datetime(2026, 3, 3, 12)), [later, past])
+    # then neither is evaluated nor reported: it could not apply to this cart
+    assert result.applied == []
+    assert result.not_applied == []
 
 
 def test_indonesian_independence_day_is_excluded_as_a_holiday() -> None:
@@ -121,9 +136,11 @@ def test_holiday_only_matters_when_excluded() -> None:
 
 
 def _targeted(**targeting: Any) -> Any:
+    """10 % off lattes (a product scope, so the index finds it for any latte cart)."""
     return promotion(
         "T",
         rules=TEN,
+        scope={"apply_to": "products", "products": [{"id": str(LATTE), "name": "Latte"}]},
         targeting={"company_id": str(COMPANY_ID), "stores": [str(STORE_ID)], **targeting},
     )
 
@@ -154,6 +171,16 @@ def test_targeting_failures_name_their_reason(
 ) -> None:
     result = run(cart(latte(), **request_fields), [_targeted(**targeting)])
     assert reason_of(result, "T") is reason
+
+
+def test_cart_wide_promotion_of_another_brand_is_not_a_candidate() -> None:
+    promo = promotion(
+        "OTHER",
+        rules=TEN,
+        targeting={"company_id": str(COMPANY_ID), "brands": [str(OTHER_BRAND_ID)]},
+    )
+    result = run(cart(latte()), [promo])
+    assert (result.applied, result.not_applied) == ([], [])
 
 
 def test_targeting_matches_tier_and_customer_type_case_insensitively() -> None:

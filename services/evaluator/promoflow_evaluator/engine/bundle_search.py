@@ -4,8 +4,9 @@ Within one stage, the bundle promotions (buy-x-get-y, combo, package, mix and ma
 upsell) compete for units: a unit is consumed by at most one set. The engine picks the
 assignment with the largest total discount at the stage's starting line values:
 
-1. Promotions whose units cannot overlap are independent; they are split into groups (by the
-   lines they may touch) and each group is solved on its own.
+1. Promotions that cannot form a set with a positive benefit are left out. The others are split
+   into groups whose units can overlap (by the lines they may touch); each group is solved on
+   its own.
 2. A group of one promotion takes as many sets as it can (each set has a positive benefit, so
    more is never worse).
 3. A larger group is searched exactly: a depth-first search over every order and number of
@@ -65,6 +66,11 @@ def _groups(plans: Sequence[BundlePlan]) -> list[list[int]]:
     for j in range(len(plans)):
         groups.setdefault(find(j), []).append(j)
     return sorted(groups.values())
+
+
+def _can_form(plan: BundlePlan, free: list[int]) -> bool:
+    bundle = plan.next_set(free, 0)
+    return bundle is not None and plan.benefit(bundle) > 0
 
 
 def _consume(free: list[int], bundle: BundleSet) -> None:
@@ -160,7 +166,10 @@ def assign(plans: Sequence[BundlePlan], free: list[int], max_states: int) -> Ass
         return result
     work = list(free)
     budget = max_states
-    for members in _groups(plans):
+    # Plans that cannot form a beneficial set now never will (units only get fewer).
+    able = [j for j, plan in enumerate(plans) if _can_form(plan, work)]
+    for members in _groups([plans[j] for j in able]):
+        members = [able[k] for k in members]
         if len(members) == 1:
             _greedy(plans, members, work, result.sets)
             continue

@@ -154,6 +154,6 @@ class BundlePlan:
         lines = self.ledger.lines
         parts = []
         for idx, n in units:
-            name = lines[idx].name or self.promo.names.get(lines[idx].product_id) or "item"
+            name = lines[idx].name or self.promo.names.get(lines[idx].product) or "item"
             parts.append(f"{n} {name}" if n == 1 else f"{n} x {name}")
         return ", ".join(parts)

@@ -12,7 +12,7 @@ Rules (``Validity`` docstring of the contracts, DESIGN.md):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -53,6 +53,11 @@ class Window:
 
     start: time
     end: time
+    #: ``"22:00-02:00"``, for reasons.
+    text: str = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", f"{self.start:%H:%M}-{self.end:%H:%M}")
 
     def day_of(self, moment: datetime) -> date | None:
         """The day whose window holds ``moment`` (the previous day for the part after midnight

@@ -23,14 +23,16 @@ from promoflow_evaluator.engine.money import to_minor
 @dataclass(frozen=True, slots=True)
 class Line:
     """One cart line. ``unit_price``/``modifiers`` are minor units per unit (``modifiers`` is
-    the part of ``unit_price`` that comes from modifiers); ``gross = unit_price * quantity``."""
+    the part of ``unit_price`` that comes from modifiers); ``gross = unit_price * quantity``.
+    ``product``/``category``/``brand`` are the ids as ``UUID.int`` (fast set lookups)."""
 
     idx: int
     position: int
     line_id: str
     product_id: UUID
-    category_id: UUID | None
-    brand_id: UUID | None
+    product: int
+    category: int | None
+    brand: int | None
     name: str | None
     quantity: int
     unit_price: int
@@ -54,8 +56,9 @@ class Cart:
     customer_type: str | None
     voucher_keys: frozenset[str]
     payment_key: str | None
-    product_ids: frozenset[UUID]
-    category_ids: frozenset[UUID]
+    product_keys: frozenset[int]
+    category_keys: frozenset[int]
+    brand_keys: frozenset[int]
 
 
 def prepare_cart(request: EvaluateRequest, context: EngineContext) -> Cart:
@@ -87,8 +90,9 @@ def prepare_cart(request: EvaluateRequest, context: EngineContext) -> Cart:
                 position=position,
                 line_id=src.line_id,
                 product_id=src.product_id,
-                category_id=src.category_id,
-                brand_id=src.brand_id,
+                product=src.product_id.int,
+                category=None if src.category_id is None else src.category_id.int,
+                brand=None if src.brand_id is None else src.brand_id.int,
                 name=src.name,
                 quantity=src.quantity,
                 unit_price=unit,
@@ -112,6 +116,10 @@ def prepare_cart(request: EvaluateRequest, context: EngineContext) -> Cart:
         ),
         voucher_keys=frozenset(code.casefold() for code in request.voucher_codes),
         payment_key=request.payment_method.casefold() if request.payment_method else None,
-        product_ids=frozenset(line.product_id for line in lines),
-        category_ids=frozenset(line.category_id for line in lines if line.category_id),
+        product_keys=frozenset(line.product for line in lines),
+        category_keys=frozenset(line.category for line in lines if line.category is not None),
+        brand_keys=frozenset(
+            [line.brand for line in lines if line.brand is not None]
+            + ([context.brand_id.int] if context.brand_id is not None else [])
+        ),
     )

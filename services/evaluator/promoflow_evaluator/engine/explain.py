@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from uuid import UUID
 
 from promoflow_evaluator.engine.cart import Line
 from promoflow_evaluator.engine.model import Promo
@@ -31,13 +30,14 @@ class Fmt:
         return format_percent(micro)
 
 
-def product_name(promo: Promo, product_id: UUID, lines: tuple[Line, ...]) -> str:
-    """The product's name from the promotion's embedded names or the cart, else "item"."""
-    name = promo.names.get(product_id)
+def product_name(promo: Promo, product: int, lines: tuple[Line, ...]) -> str:
+    """The product's name (id as ``UUID.int``) from the promotion's embedded names or the
+    cart, else "item"."""
+    name = promo.names.get(product)
     if name:
         return name
     for line in lines:
-        if line.product_id == product_id and line.name:
+        if line.product == product and line.name:
             return line.name
     return "item"
 
@@ -49,8 +49,8 @@ def plural(count: int, noun: str) -> str:
 
 def items_label(
     promo: Promo,
-    product_ids: frozenset[UUID],
-    category_ids: frozenset[UUID],
+    product_ids: frozenset[int],
+    category_ids: frozenset[int],
     pool: tuple[Line, ...] | list[Line],
 ) -> str:
     """A readable name for a set of items: embedded names of its products and categories,

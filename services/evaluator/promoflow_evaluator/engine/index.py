@@ -6,8 +6,12 @@ included) that can make it apply: its scope, its rule's products and item sets, 
 conditions. Promotions that can apply to any cart (scope ``all`` with nothing narrower, e.g.
 a cart-level percent, cashback, payment discount or threshold tier) are filed as "always".
 :meth:`PromotionIndex.candidates` then unions the entries of the cart's products and categories
-with "always" and returns them in evaluation order. A promotion none of whose products or
-categories is in the cart is not a candidate and is not reported in ``not_applied``.
+with "always" and returns them in evaluation order. "Always" promotions
+that target a list of brands are filed under those brands and found through the store's brand
+or the cart lines' brands. Promotions more than :data:`HORIZON_DAYS` days outside their
+validity dates are left out. A promotion that is not a candidate is not reported in
+``not_applied``: it could not apply to this cart (no product, category or brand of it is in
+the cart, or it is far from its dates).
 """
 
 from __future__ import annotations
@@ -31,11 +35,11 @@ from promoflow_evaluator.engine.model import (
 from promoflow_evaluator.engine.parse import descendant_map, parse_promotion, sort_key
 
 
-def _keys(promo: Promo) -> tuple[set[UUID], set[UUID], bool]:
+def _keys(promo: Promo) -> tuple[set[int], set[int], bool]:
     """Products and categories that can make ``promo`` apply, and whether it can apply to any
     cart."""
-    products: set[UUID] = set()
-    categories: set[UUID] = set()
+    products: set[int] = set()
+    categories: set[int] = set()
     scope = promo.scope
     rule = promo.rule
     narrowed = False
@@ -82,31 +86,46 @@ def _keys(promo: Promo) -> tuple[set[UUID], set[UUID], bool]:
     return products, categories, not narrowed
 
 
+#: Promotions that ended (or start) more than this many days from the cart's date are not
+#: candidates; closer ones are reported ``expired``/``not_started``.
+HORIZON_DAYS = 7
+
+
 class PromotionIndex:
-    """Candidates by product, category and "always", in evaluation order (see module doc).
+    """Candidates by product, category, brand ("always" ones) and date, in evaluation order
+    (see the module docstring).
 
     Build with :meth:`build`; immutable afterwards and safe to share between threads.
     """
 
-    __slots__ = ("_always", "_by_category", "_by_product", "promotions")
+    __slots__ = ("_always", "_by_brand", "_by_category", "_by_product", "_dates", "promotions")
 
     def __init__(
         self,
         promotions: tuple[Promo, ...],
-        by_product: dict[UUID, tuple[int, ...]],
-        by_category: dict[UUID, tuple[int, ...]],
+        by_product: dict[int, tuple[int, ...]],
+        by_category: dict[int, tuple[int, ...]],
+        by_brand: dict[int, tuple[int, ...]],
         always: tuple[int, ...],
     ) -> None:
         self.promotions = promotions
         self._by_product = by_product
         self._by_category = by_category
+        self._by_brand = by_brand
         self._always = always
+        self._dates = tuple(
+            (
+                p.validity.start.toordinal() - HORIZON_DAYS,
+                p.validity.end.toordinal() + HORIZON_DAYS + 1,
+            )
+            for p in promotions
+        )
 
     @classmethod
     def build(cls, promotions: Iterable[CompiledPromotion]) -> PromotionIndex:
         """Parse and index a snapshot. A promotion id given twice keeps its highest version.
 
-        Cost is linear in the snapshot (≈ tens of µs per promotion); rebuild when the store's
+        Cost is linear in the snapshot (≈ 0.1-0.2 ms per promotion); rebuild when the store's
         promotions change.
         """
         latest: dict[UUID, CompiledPromotion] = {}
@@ -116,14 +135,23 @@ class PromotionIndex:
                 latest[promo.id] = promo
         ordered = sorted(latest.values(), key=sort_key)
         descendants = descendant_map(ordered)
-        parsed = tuple(parse_promotion(p, rank, descendants) for rank, p in enumerate(ordered))
-        by_product: dict[UUID, list[int]] = {}
-        by_category: dict[UUID, list[int]] = {}
+        shared: dict[object, object] = {}
+        parsed = tuple(
+            parse_promotion(p, rank, descendants, shared) for rank, p in enumerate(ordered)
+        )
+        by_product: dict[int, list[int]] = {}
+        by_category: dict[int, list[int]] = {}
+        by_brand: dict[int, list[int]] = {}
         always: list[int] = []
         for item in parsed:
             products, categories, anywhere = _keys(item)
             if anywhere:
-                always.append(item.rank)
+                brands = item.targeting.brands
+                if brands is None:
+                    always.append(item.rank)
+                else:
+                    for brand in brands:
+                        by_brand.setdefault(brand, []).append(item.rank)
                 continue
             for pid in products:
                 by_product.setdefault(pid, []).append(item.rank)
@@ -133,6 +161,7 @@ class PromotionIndex:
             parsed,
             {k: tuple(v) for k, v in by_product.items()},
             {k: tuple(v) for k, v in by_category.items()},
+            {k: tuple(v) for k, v in by_brand.items()},
             tuple(always),
         )
 
@@ -140,17 +169,22 @@ class PromotionIndex:
         return len(self.promotions)
 
     def candidates(self, cart: Cart) -> list[Promo]:
-        """Promotions that may apply to ``cart``, in evaluation order."""
+        """Promotions that may apply to ``cart``, in evaluation order: those filed under one of
+        its products or categories, the "always" ones (for any brand, or for the store's or a
+        line's brand), within :data:`HORIZON_DAYS` of their validity dates."""
         found: set[int] = set(self._always)
-        by_product = self._by_product
-        by_category = self._by_category
-        for pid in cart.product_ids:
-            hit = by_product.get(pid)
-            if hit:
-                found.update(hit)
-        for cid in cart.category_ids:
-            hit = by_category.get(cid)
-            if hit:
-                found.update(hit)
+        for keys, table in (
+            (cart.product_keys, self._by_product),
+            (cart.category_keys, self._by_category),
+            (cart.brand_keys, self._by_brand),
+        ):
+            for key in keys:
+                hit = table.get(key)
+                if hit:
+                    found.update(hit)
+        day = cart.local_date.toordinal()
+        dates = self._dates
         promotions = self.promotions
-        return [promotions[rank] for rank in sorted(found)]
+        return [
+            promotions[rank] for rank in sorted(found) if dates[rank][0] <= day < dates[rank][1]
+        ]

@@ -31,14 +31,15 @@ def check_limits(promo: Promo, env: Env) -> Miss | None:
         return _USES
     if promo.exhausted_days:
         day = env.cart.local_date
-        if (day, None) in promo.exhausted_days or (day, context.store_id) in promo.exhausted_days:
+        days = promo.exhausted_days
+        if (day, None) in days or (day, context.store_id.int) in days:
             return _TODAY
     pid = promo.id
-    if context.remaining_uses.get(pid, 1) <= 0:
+    if context.remaining_uses and context.remaining_uses.get(pid, 1) <= 0:
         return _USES
-    if context.remaining_uses_today.get(pid, 1) <= 0:
+    if context.remaining_uses_today and context.remaining_uses_today.get(pid, 1) <= 0:
         return _TODAY
-    if context.remaining_uses_customer.get(pid, 1) <= 0:
+    if context.remaining_uses_customer and context.remaining_uses_customer.get(pid, 1) <= 0:
         return _CUSTOMER
     cid = promo.campaign_id
     if cid is not None:

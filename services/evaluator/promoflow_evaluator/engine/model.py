@@ -2,7 +2,9 @@
 
 Built once per snapshot by :mod:`.parse` from :class:`CompiledPromotion` documents. Money is in
 minor units, percents in ``percent_micro`` (1/10,000 %), dates as :class:`date`, codes folded
-for case-insensitive matching, category sets expanded with their descendants.
+for case-insensitive matching, category sets expanded with their descendants. Product,
+category, brand, store and company ids are kept as ``UUID.int`` (hashing and comparing a
+Python int is done in C, a ``UUID``'s is not); ``UUID(int=...)`` turns them back for output.
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ STAGE_ORDER: dict[Stage, int] = {Stage.ITEM_LEVEL: 0, Stage.CART_LEVEL: 1, Stage
 class ItemMatcher:
     """Products and categories (with descendants) a set of cart units is drawn from."""
 
-    product_ids: frozenset[UUID]
-    category_ids: frozenset[UUID]
+    product_ids: frozenset[int]
+    category_ids: frozenset[int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +38,8 @@ class ScopeRule:
 
     applies_to_all: bool
     items: ItemMatcher
-    exclude_products: frozenset[UUID]
-    exclude_categories: frozenset[UUID]
+    exclude_products: frozenset[int]
+    exclude_categories: frozenset[int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +58,10 @@ class ValidityRule:
 class TargetingRule:
     """Company, stores, brands, channels and customers; ``None`` sets mean "all"."""
 
-    company_id: UUID
-    stores: frozenset[UUID] | None
-    brands: frozenset[UUID] | None
-    exclude_brands: frozenset[UUID]
+    company_id: int
+    stores: frozenset[int] | None
+    brands: frozenset[int] | None
+    exclude_brands: frozenset[int]
     channels: frozenset[str] | None
     exclude_channels: frozenset[str]
     member_only: bool
@@ -82,9 +84,9 @@ class CrossBrandRule:
     """Buying ``trigger_min`` (minor, before discounts) from trigger brands unlocks the benefit
     on lines of the benefit brands."""
 
-    trigger_brands: frozenset[UUID]
+    trigger_brands: frozenset[int]
     trigger_min: int
-    benefit_brands: frozenset[UUID]
+    benefit_brands: frozenset[int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,16 +137,16 @@ class BuyGetRule:
 @dataclass(frozen=True, slots=True)
 class ComboRule:
     price: int
-    items: tuple[tuple[UUID, int], ...]
+    items: tuple[tuple[int, int], ...]
     max_sets: int | None
 
 
 @dataclass(frozen=True, slots=True)
 class FreeItemRule:
-    trigger_product: UUID | None
+    trigger_product: int | None
     trigger_quantity: int
     min_purchase: int
-    free_product: UUID
+    free_product: int
     free_name: str | None
     free_price: int | None
     free_quantity: int
@@ -184,7 +186,7 @@ class PaymentRule:
 
 @dataclass(frozen=True, slots=True)
 class PackageSlot:
-    product_id: UUID | None
+    product_id: int | None
     category: ItemMatcher | None
     minimum: int
     maximum: int
@@ -212,9 +214,9 @@ class MixMatchRule:
 
 @dataclass(frozen=True, slots=True)
 class UpsellRule:
-    required_product: UUID
+    required_product: int
     required_quantity: int
-    upsell_product: UUID
+    upsell_product: int
     upsell_name: str | None
     upsell_price: int | None
     price: int
@@ -230,7 +232,7 @@ class TierSpec:
     benefit: str
     value: int
     cap: int | None
-    free_product: UUID | None
+    free_product: int | None
     free_name: str | None
     free_price: int | None
     free_quantity: int
@@ -287,7 +289,7 @@ class Promo:
     conditions: tuple[ConditionRule, ...]
     cross_brand: CrossBrandRule | None
     total_exhausted: bool
-    exhausted_days: frozenset[tuple[date, UUID | None]]
+    exhausted_days: frozenset[tuple[date, int | None]]
     campaign_id: UUID | None
-    names: dict[UUID, str]
+    names: dict[int, str]
     source: CompiledPromotion

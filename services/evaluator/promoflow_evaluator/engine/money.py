@@ -90,11 +90,16 @@ _SYMBOLS = {"IDR": "Rp ", "GBP": "£", "USD": "$", "EUR": "€", "SGD": "S$", "M
 def format_money(value: int, currency: str, digits: int) -> str:
     """Readable amount for reasons and hints: ``Rp 15.000`` for IDR (Indonesian grouping),
     ``£7.95`` for GBP; other currencies use the ISO code and English grouping."""
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    if digits:
+        whole, part = divmod(value, 10**digits)
+        text = f"{whole:,}.{part:0{digits}d}"
+    else:
+        text = f"{value:,}"
     if currency == "IDR":
-        whole = f"{from_minor(value, digits):,.0f}".replace(",", ".")
-        return f"Rp {whole}"
-    prefix = _SYMBOLS.get(currency, f"{currency} ")
-    return f"{prefix}{from_minor(value, digits):,.{digits}f}"
+        return f"{sign}Rp {text.replace(',', '.')}"
+    return f"{sign}{_SYMBOLS.get(currency, f'{currency} ')}{text}"
 
 
 def format_percent(micro: int) -> str:

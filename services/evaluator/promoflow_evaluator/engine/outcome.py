@@ -10,30 +10,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from uuid import UUID
 
 from promoflow_contracts.results import HintKind, ReasonCode
 
 
 @dataclass(frozen=True, slots=True)
 class HintDraft:
-    """A near miss; money in minor units."""
+    """A near miss; money in minor units, ids as ``UUID.int``."""
 
     kind: HintKind
     message: str
     missing_amount: int | None = None
     missing_quantity: int | None = None
-    product_id: UUID | None = None
-    category_id: UUID | None = None
+    product_id: int | None = None
+    category_id: int | None = None
     payment_methods: tuple[str, ...] = ()
     potential: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class OfferDraft:
-    """A free product the cart earned but does not hold (price in minor units, if known)."""
+    """A free product the cart earned but does not hold (price in minor units, if known; the
+    product id as ``UUID.int``)."""
 
-    product_id: UUID
+    product_id: int
     name: str | None
     quantity: int
     unit_price: int | None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import TypeVar
 from uuid import UUID
 
 from promoflow_contracts.base import BUNDLE_TYPES, MINOR_UNIT_DIGITS
@@ -71,16 +72,16 @@ from promoflow_evaluator.engine.model import (
 )
 from promoflow_evaluator.engine.money import percent_micro, to_minor_half_up
 
-Descendants = dict[UUID, frozenset[UUID]]
+Descendants = dict[int, frozenset[int]]
 
 
 def descendant_map(promotions: Iterable[CompiledPromotion]) -> Descendants:
     """Every category id named in a ``CategoryRef`` of the snapshot, with its descendants."""
-    found: dict[UUID, set[UUID]] = {}
+    found: dict[int, set[int]] = {}
     for promo in promotions:
         scope = promo.scope
         for ref in (*scope.categories, *scope.exclude_categories):
-            found.setdefault(ref.id, set()).update(ref.descendant_ids)
+            found.setdefault(ref.id.int, set()).update(d.int for d in ref.descendant_ids)
     return {cid: frozenset(ids) for cid, ids in found.items()}
 
 
@@ -92,6 +93,10 @@ def sort_key(promo: CompiledPromotion) -> tuple[int, int, str, str]:
         promo.code,
         str(promo.id),
     )
+
+
+def _key(value: UUID | None) -> int | None:
+    return None if value is None else value.int
 
 
 class _Parser:
@@ -106,25 +111,27 @@ class _Parser:
     def money0(self, value: Decimal) -> int:
         return to_minor_half_up(value, self.digits)
 
-    def categories(self, ids: Iterable[UUID]) -> frozenset[UUID]:
-        out: set[UUID] = set()
+    def categories(self, ids: Iterable[UUID]) -> frozenset[int]:
+        out: set[int] = set()
         for cid in ids:
-            out.add(cid)
-            out.update(self.descendants.get(cid, ()))
+            out.add(cid.int)
+            out.update(self.descendants.get(cid.int, ()))
         return frozenset(out)
 
-    def refs(self, refs: Iterable[CategoryRef]) -> frozenset[UUID]:
-        out: set[UUID] = set()
+    def refs(self, refs: Iterable[CategoryRef]) -> frozenset[int]:
+        out: set[int] = set()
         for ref in refs:
-            out.add(ref.id)
-            out.update(ref.descendant_ids)
-            out.update(self.descendants.get(ref.id, ()))
+            out.add(ref.id.int)
+            out.update(d.int for d in ref.descendant_ids)
+            out.update(self.descendants.get(ref.id.int, ()))
         return frozenset(out)
 
     def item_set(self, items: ItemSet) -> ItemMatcher | None:
         if items.is_empty:
             return None
-        return ItemMatcher(frozenset(items.product_ids), self.categories(items.category_ids))
+        return ItemMatcher(
+            frozenset(p.int for p in items.product_ids), self.categories(items.category_ids)
+        )
 
     def target(self, target: UnitTarget | None) -> UnitTargetRule | None:
         if target is None:
@@ -138,7 +145,7 @@ class _Parser:
     def scope(self) -> ScopeRule:
         scope = self.promo.scope
         if scope.apply_to is ScopeKind.PRODUCTS:
-            items = ItemMatcher(frozenset(p.id for p in scope.products), frozenset())
+            items = ItemMatcher(frozenset(p.id.int for p in scope.products), frozenset())
         elif scope.apply_to is ScopeKind.CATEGORIES:
             items = ItemMatcher(frozenset(), self.refs(scope.categories))
         else:
@@ -146,7 +153,7 @@ class _Parser:
         return ScopeRule(
             applies_to_all=scope.apply_to is ScopeKind.ALL,
             items=items,
-            exclude_products=frozenset(p.id for p in scope.exclude_products),
+            exclude_products=frozenset(p.id.int for p in scope.exclude_products),
             exclude_categories=self.refs(scope.exclude_categories),
         )
 
@@ -168,10 +175,10 @@ class _Parser:
         t = self.promo.targeting
         customer_type = t.customer_type.casefold()
         return TargetingRule(
-            company_id=t.company_id,
-            stores=None if t.stores == "all" else frozenset(t.stores),
-            brands=None if t.brands == "all" else frozenset(t.brands),
-            exclude_brands=frozenset(t.exclude_brands),
+            company_id=t.company_id.int,
+            stores=None if t.stores == "all" else frozenset(s.int for s in t.stores),
+            brands=None if t.brands == "all" else frozenset(b.int for b in t.brands),
+            exclude_brands=frozenset(b.int for b in t.exclude_brands),
             channels=None if t.sales_channels is None else frozenset(t.sales_channels),
             exclude_channels=frozenset(t.exclude_channels),
             member_only=t.member_only,
@@ -179,34 +186,34 @@ class _Parser:
             customer_type=None if customer_type == "all" else customer_type,
         )
 
-    def names(self) -> dict[UUID, str]:
+    def names(self) -> dict[int, str]:
         scope = self.promo.scope
-        names: dict[UUID, str] = {}
+        names: dict[int, str] = {}
         for cat in (*scope.categories, *scope.exclude_categories):
-            names[cat.id] = cat.name
+            names[cat.id.int] = cat.name
         for prod in (*scope.products, *scope.exclude_products):
-            names[prod.id] = prod.name
+            names[prod.id.int] = prod.name
         rules = self.promo.rules
         if isinstance(rules, ComboRules):
             for item in rules.items:
                 if item.product_name:
-                    names[item.product_id] = item.product_name
+                    names[item.product_id.int] = item.product_name
         elif isinstance(rules, FreeItemRules) and rules.free_product_name:
-            names[rules.free_product_id] = rules.free_product_name
+            names[rules.free_product_id.int] = rules.free_product_name
         elif isinstance(rules, UpsellRules) and rules.upsell_product_name:
-            names[rules.upsell_product_id] = rules.upsell_product_name
+            names[rules.upsell_product_id.int] = rules.upsell_product_name
         elif isinstance(rules, PackageRules):
             for slot in rules.items:
                 ref = slot.product_id or slot.category_id
                 if ref is not None and slot.name:
-                    names[ref] = slot.name
+                    names[ref.int] = slot.name
         elif isinstance(rules, ThresholdTierRules):
             for tier in rules.tiers:
                 if tier.free_product_id is not None and tier.free_product_name:
-                    names[tier.free_product_id] = tier.free_product_name
+                    names[tier.free_product_id.int] = tier.free_product_name
         return names
 
-    def label(self, items: ItemMatcher | None, names: dict[UUID, str]) -> str:
+    def label(self, items: ItemMatcher | None, names: dict[int, str]) -> str:
         """A readable name for a set of items ("Pastries", "Latte or Croissant", "items")."""
         if items is None:
             if self.promo.scope.apply_to is ScopeKind.CATEGORIES:
@@ -220,7 +227,7 @@ class _Parser:
 
     # ------------------------------------------------------------------ rules
 
-    def rule(self, rules: PromotionRules, names: dict[UUID, str]) -> TypeRule:
+    def rule(self, rules: PromotionRules, names: dict[int, str]) -> TypeRule:
         if isinstance(rules, PercentDiscountRules):
             return PercentRule(
                 percent=percent_micro(rules.discount_percent),
@@ -240,9 +247,10 @@ class _Parser:
         if isinstance(rules, BuyXGetYRules):
             return self.buy_get(rules)
         if isinstance(rules, ComboRules):
-            quantities: dict[UUID, int] = {}
+            quantities: dict[int, int] = {}
             for item in rules.items:
-                quantities[item.product_id] = quantities.get(item.product_id, 0) + item.quantity
+                key = item.product_id.int
+                quantities[key] = quantities.get(key, 0) + item.quantity
             return ComboRule(
                 price=self.money0(rules.combo_price),
                 items=tuple(quantities.items()),
@@ -251,10 +259,10 @@ class _Parser:
         if isinstance(rules, FreeItemRules):
             once = rules.application is ApplicationMode.ONCE_PER_ORDER
             return FreeItemRule(
-                trigger_product=rules.trigger_product_id,
+                trigger_product=_key(rules.trigger_product_id),
                 trigger_quantity=rules.trigger_quantity,
                 min_purchase=self.money0(rules.min_purchase),
-                free_product=rules.free_product_id,
+                free_product=rules.free_product_id.int,
                 free_name=rules.free_product_name,
                 free_price=self.money(rules.free_product_price),
                 free_quantity=rules.free_quantity,
@@ -312,9 +320,9 @@ class _Parser:
             )
         if isinstance(rules, UpsellRules):
             return UpsellRule(
-                required_product=rules.required_product_id,
+                required_product=rules.required_product_id.int,
                 required_quantity=rules.required_min_qty,
-                upsell_product=rules.upsell_product_id,
+                upsell_product=rules.upsell_product_id.int,
                 upsell_name=rules.upsell_product_name,
                 upsell_price=self.money(rules.upsell_product_price),
                 price=self.money0(rules.special_price),
@@ -349,17 +357,18 @@ class _Parser:
             max_reward_units=rules.max_reward_units,
         )
 
-    def package(self, rules: PackageRules, names: dict[UUID, str]) -> PackageRule:
+    def package(self, rules: PackageRules, names: dict[int, str]) -> PackageRule:
         slots: list[PackageSlot] = []
         for item in rules.items:
             if item.item_type == "product" and item.product_id is not None:
                 minimum = item.quantity if item.is_required else 0
-                label = item.name or names.get(item.product_id, "item")
-                slots.append(PackageSlot(item.product_id, None, minimum, item.quantity, label))
+                key = item.product_id.int
+                label = item.name or names.get(key, "item")
+                slots.append(PackageSlot(key, None, minimum, item.quantity, label))
             elif item.category_id is not None:
                 minimum = item.min_selection if item.is_required else 0
                 matcher = ItemMatcher(frozenset(), self.categories([item.category_id]))
-                label = item.name or names.get(item.category_id, "item")
+                label = item.name or names.get(item.category_id.int, "item")
                 slots.append(PackageSlot(None, matcher, minimum, item.max_selection, label))
         # Fixed products first, so a category choice never takes the unit a product slot needs.
         slots.sort(key=lambda s: s.product_id is None)
@@ -397,7 +406,7 @@ class _Parser:
                     benefit=benefit,
                     value=value,
                     cap=self.money(tier.max_discount),
-                    free_product=tier.free_product_id,
+                    free_product=_key(tier.free_product_id),
                     free_name=tier.free_product_name,
                     free_price=self.money(tier.free_product_price),
                     free_quantity=tier.free_quantity,
@@ -429,14 +438,30 @@ class _Parser:
         if cb is None or not cb.enabled:
             return None
         return CrossBrandRule(
-            trigger_brands=frozenset(cb.trigger_brands),
+            trigger_brands=frozenset(b.int for b in cb.trigger_brands),
             trigger_min=self.money0(cb.trigger_min_amount),
-            benefit_brands=frozenset(cb.benefit_brands),
+            benefit_brands=frozenset(b.int for b in cb.benefit_brands),
         )
 
 
-def parse_promotion(promo: CompiledPromotion, rank: int, descendants: Descendants) -> Promo:
-    """One compiled promotion as a :class:`Promo` evaluated in position ``rank``."""
+_T = TypeVar("_T")
+
+
+def _intern(shared: dict[object, object], value: _T) -> _T:
+    """The one instance equal to ``value`` (validity and targeting are often shared, and
+    screening remembers their verdict per cart by identity)."""
+    return shared.setdefault(value, value)  # type: ignore[return-value]
+
+
+def parse_promotion(
+    promo: CompiledPromotion,
+    rank: int,
+    descendants: Descendants,
+    shared: dict[object, object] | None = None,
+) -> Promo:
+    """One compiled promotion as a :class:`Promo` evaluated in position ``rank``; ``shared``
+    interns equal validity and targeting rules across the snapshot."""
+    shared = {} if shared is None else shared
     p = _Parser(promo, descendants)
     names = p.names()
     return Promo(
@@ -456,15 +481,15 @@ def parse_promotion(promo: CompiledPromotion, rank: int, descendants: Descendant
         voucher_keys=frozenset(code.casefold() for code in promo.voucher_codes),
         stackable=promo.is_stackable,
         original_amounts=promo.compounding is Compounding.ORIGINAL,
-        validity=p.validity(),
-        targeting=p.targeting(),
-        scope=p.scope(),
+        validity=_intern(shared, p.validity()),
+        targeting=_intern(shared, p.targeting()),
+        scope=_intern(shared, p.scope()),
         rule=p.rule(promo.rules, names),
         conditions=p.conditions(),
-        cross_brand=p.cross_brand(),
+        cross_brand=_intern(shared, p.cross_brand()),
         total_exhausted=promo.limit_state.total_exhausted,
         exhausted_days=frozenset(
-            (day.business_date, day.store_id) for day in promo.limit_state.exhausted_days
+            (day.business_date, _key(day.store_id)) for day in promo.limit_state.exhausted_days
         ),
         campaign_id=promo.campaign.campaign_id if promo.campaign is not None else None,
         names=names,

@@ -19,18 +19,18 @@ from promoflow_evaluator.engine.model import ItemMatcher, Promo
 
 def matches(items: ItemMatcher, line: Line) -> bool:
     """True when the line's product or category (descendants included) is in ``items``."""
-    return line.product_id in items.product_ids or (
-        line.category_id is not None and line.category_id in items.category_ids
+    return line.product in items.product_ids or (
+        line.category is not None and line.category in items.category_ids
     )
 
 
 def _allowed(promo: Promo, line: Line) -> bool:
     scope = promo.scope
-    if line.product_id in scope.exclude_products:
+    if line.product in scope.exclude_products:
         return False
-    if line.category_id is not None and line.category_id in scope.exclude_categories:
+    if line.category is not None and line.category in scope.exclude_categories:
         return False
-    brand = line.brand_id
+    brand = line.brand
     targeting = promo.targeting
     if brand is not None:
         if brand in targeting.exclude_brands:
@@ -59,6 +59,7 @@ def item_lines(
     return [line for line in lines if matches(items, line) and _allowed(promo, line)]
 
 
-def product_lines(promo: Promo, product_id: object, lines: Sequence[Line]) -> list[Line]:
-    """Lines of one product that the promotion may touch (exclusions and brands still apply)."""
-    return [line for line in lines if line.product_id == product_id and _allowed(promo, line)]
+def product_lines(promo: Promo, product: int, lines: Sequence[Line]) -> list[Line]:
+    """Lines of one product (``UUID.int``) that the promotion may touch (exclusions and brands
+    still apply)."""
+    return [line for line in lines if line.product == product and _allowed(promo, line)]

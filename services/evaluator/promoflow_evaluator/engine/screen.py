@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from promoflow_contracts.results import HintKind, ReasonCode
 from promoflow_evaluator.engine.cart import Line
 from promoflow_evaluator.engine.hints import near_amount, near_quantity
-from promoflow_evaluator.engine.ledger import Env
+from promoflow_evaluator.engine.ledger import Env, Ledger
 from promoflow_evaluator.engine.limits import check_limits
 from promoflow_evaluator.engine.model import Promo
 from promoflow_evaluator.engine.outcome import HintDraft, Miss
 from promoflow_evaluator.engine.scope import eligible_lines, matches
 from promoflow_evaluator.engine.targeting import check_targeting
-from promoflow_evaluator.engine.types import PRECHECKS, Ready
+from promoflow_evaluator.engine.types import PLANS, PRECHECKS, Ready
 from promoflow_evaluator.engine.validity import check_validity
 
 _INACTIVE = Miss(ReasonCode.INACTIVE, "promotion is inactive")
@@ -83,9 +83,7 @@ def _conditions(promo: Promo, env: Env) -> Miss | None:
             )
     cross = promo.cross_brand
     if cross is not None:
-        trigger = [
-            ln for ln in lines if ln.brand_id is not None and ln.brand_id in cross.trigger_brands
-        ]
+        trigger = [ln for ln in lines if ln.brand is not None and ln.brand in cross.trigger_brands]
         amount = sum(ln.gross for ln in trigger)
         if not trigger or amount < cross.trigger_min:
             missing = max(cross.trigger_min - amount, 0)
@@ -105,7 +103,29 @@ def _conditions(promo: Promo, env: Env) -> Miss | None:
     return None
 
 
-def _after_targeting(promo: Promo, env: Env) -> Miss | Ready:
+_NO_BENEFIT = Miss(ReasonCode.NO_BENEFIT, "its price is not lower than the items' own prices")
+
+
+def _bundle_check(promo: Promo, ready: Ready, env: Env, ledger: Ledger) -> Miss | None:
+    """A bundle that cannot form one set from the whole cart at full prices never will: its
+    miss is decided here, once, instead of in every alternative. (Prices only go down and
+    units only get fewer, so a set price that is no saving now is none later either.)"""
+    plan = PLANS[promo.promo_type](promo, ready, ledger, env)
+    bundle = plan.next_set(ledger.free, 0)
+    if bundle is None:
+        offers = plan.offers([], ledger.free)
+        if offers:
+            return None  # earned free items are reported by the alternative that runs it
+        return plan.incomplete()
+    return None if plan.benefit(bundle) > 0 else _NO_BENEFIT
+
+
+def _after_targeting(
+    promo: Promo,
+    env: Env,
+    eligible_memo: dict[tuple[int, int, int], list[Line]],
+    ledger: Ledger,
+) -> Miss | Ready:
     cart = env.cart
     if promo.require_voucher:
         if not (cart.voucher_keys & promo.voucher_keys):
@@ -117,8 +137,15 @@ def _after_targeting(promo: Promo, env: Env) -> Miss | Ready:
     miss = check_limits(promo, env) or _conditions(promo, env)
     if miss is not None:
         return miss
-    lines: list[Line] = eligible_lines(promo, cart.lines)
-    return PRECHECKS[promo.promo_type](promo, env, lines)
+    # Scope, targeting and cross-brand rules are interned: equal rules share one verdict.
+    key = (id(promo.scope), id(promo.targeting), id(promo.cross_brand))
+    lines = eligible_memo.get(key)
+    if lines is None:
+        lines = eligible_memo[key] = eligible_lines(promo, cart.lines)
+    outcome = PRECHECKS[promo.promo_type](promo, env, list(lines))
+    if promo.is_bundle and isinstance(outcome, Ready):
+        return _bundle_check(promo, outcome, env, ledger) or outcome
+    return outcome
 
 
 def screen(candidates: Sequence[Promo], env: Env) -> Screened:
@@ -129,6 +156,9 @@ def screen(candidates: Sequence[Promo], env: Env) -> Screened:
     country = context.country_code
     moment = cart.local
     validity_memo: dict[int, tuple[ReasonCode, str] | None] = {}
+    targeting_memo: dict[int, tuple[ReasonCode, str] | None] = {}
+    eligible_memo: dict[tuple[int, int, int], list[Line]] = {}
+    ledger = Ledger.start(cart, context)
     live: list[Live] = []
     rejected: list[tuple[Promo, Miss]] = []
     for promo in candidates:
@@ -153,11 +183,15 @@ def screen(candidates: Sequence[Promo], env: Env) -> Screened:
         if failure is not None:
             rejected.append((promo, Miss(*failure)))
             continue
-        failure = check_targeting(promo.targeting, cart, context)
+        key = id(promo.targeting)
+        if key in targeting_memo:
+            failure = targeting_memo[key]
+        else:
+            failure = targeting_memo[key] = check_targeting(promo.targeting, cart, context)
         if failure is not None:
             miss = Miss(*failure)
             if failure[0] is ReasonCode.MEMBER_ONLY and isinstance(
-                _after_targeting(promo, env), Ready
+                _after_targeting(promo, env, eligible_memo, ledger), Ready
             ):
                 miss = Miss(
                     failure[0],
@@ -166,7 +200,7 @@ def screen(candidates: Sequence[Promo], env: Env) -> Screened:
                 )
             rejected.append((promo, miss))
             continue
-        outcome = _after_targeting(promo, env)
+        outcome = _after_targeting(promo, env, eligible_memo, ledger)
         if isinstance(outcome, Miss):
             rejected.append((promo, outcome))
         else:

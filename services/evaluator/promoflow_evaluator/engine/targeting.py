@@ -17,11 +17,11 @@ Failure = tuple[ReasonCode, str]
 
 def check_targeting(rule: TargetingRule, cart: Cart, context: EngineContext) -> Failure | None:
     """None when the cart's store, channel and customer are targeted, else the first reason."""
-    if rule.company_id != context.company_id or (
-        rule.stores is not None and context.store_id not in rule.stores
+    if rule.company_id != context.company_id.int or (
+        rule.stores is not None and context.store_id.int not in rule.stores
     ):
         return ReasonCode.STORE_NOT_TARGETED, "not offered in this store"
-    brand = context.brand_id
+    brand = None if context.brand_id is None else context.brand_id.int
     if brand is not None and (
         brand in rule.exclude_brands or (rule.brands is not None and brand not in rule.brands)
     ):

@@ -27,7 +27,7 @@ def is_holiday(day: date, country_code: str, company_days: frozenset[date]) -> b
 
 def window_text(window: Window) -> str:
     """``"22:00-02:00"``."""
-    return f"{window.start:%H:%M}-{window.end:%H:%M}"
+    return window.text
 
 
 def days_text(days: frozenset[int]) -> str:

@@ -89,12 +89,12 @@ class BuyGetPlan(BundlePlan):
         ]
         self.groups: list[tuple[list[int], list[int]]] = []
         if rule.same_product:
-            products: dict[UUID, int] = {}
+            products: dict[int, int] = {}
             for idx in self.reward_order:
-                products.setdefault(ledger.lines[idx].product_id, len(products))
+                products.setdefault(ledger.lines[idx].product, len(products))
             for product in products:
-                b = [i for i in self.buy_order if ledger.lines[i].product_id == product]
-                r = [i for i in self.reward_order if ledger.lines[i].product_id == product]
+                b = [i for i in self.buy_order if ledger.lines[i].product == product]
+                r = [i for i in self.reward_order if ledger.lines[i].product == product]
                 if b and r:
                     self.groups.append((b, r))
 

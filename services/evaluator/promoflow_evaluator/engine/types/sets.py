@@ -17,7 +17,6 @@ cashier does when asked), and the discount is spread over the set's units by val
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 from promoflow_contracts.results import HintKind, ReasonCode
 from promoflow_evaluator.engine.bundles import BundlePlan, BundleSet
@@ -84,7 +83,7 @@ class ComboPlan(BundlePlan):
 
     def incomplete(self) -> Miss:
         cart_lines = self.env.cart.lines
-        missing: list[tuple[UUID, str, int]] = []
+        missing: list[tuple[int, str, int]] = []
         have_units = need_units = 0
         for group, (pid, quantity) in zip(self.per_item, self.rule.items, strict=True):
             have = sum(ln.quantity for ln in group)
@@ -226,7 +225,7 @@ class MixMatchPlan(BundlePlan):
         seen: set[object] = set()
         picked: list[tuple[int, int]] = []
         for idx in self.order:
-            product = lines[idx].product_id
+            product = lines[idx].product
             if product in seen or free[idx] <= 0:
                 continue
             seen.add(product)
@@ -256,7 +255,7 @@ class MixMatchPlan(BundlePlan):
         if rule.allow_same_product:
             have = sum(ln.quantity for ln in self.pool)
         else:
-            have = len({ln.product_id for ln in self.pool})
+            have = len({ln.product for ln in self.pool})
         missing = rule.quantity - have
         offer = f"{rule.quantity} for {self.env.fmt.money(rule.price)}"
         hint = None
