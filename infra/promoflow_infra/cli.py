@@ -1,12 +1,16 @@
 """The ``promoflow`` command: bring the whole chain up, show its state, take it down.
 
-``promoflow run`` starts everything and stays in the foreground until Ctrl-C, then stops it.
-``promoflow up`` starts and returns; ``promoflow down`` stops; ``promoflow status`` shows.
+``promoflow run`` starts Kafka, PostgreSQL, the topics, the schema migrations, the HO services
+and an edge (edge sync + evaluator + relay) per demo store, prints their URLs, and stays in the
+foreground until Ctrl-C, then stops everything. ``up`` starts and returns; ``down`` stops;
+``status`` shows each process. Ports and counts come from the environment (README table).
 """
 
 from __future__ import annotations
 
+import os
 import signal
+import subprocess
 import sys
 import threading
 
@@ -14,70 +18,127 @@ import typer
 
 from promoflow_infra.platform import Platform
 from promoflow_infra.processes import PlatformError
+from promoflow_infra.services import (
+    COLLECTOR_PORT,
+    COMPILER_PORT,
+    EVALUATOR_BASE_PORT,
+    StoreSite,
+    Wiring,
+    demo_sites,
+    head_office,
+    migrations,
+    store_edge,
+)
+from promoflow_infra.supervisor import ServiceFailed, Supervisor
 
 app = typer.Typer(add_completion=False, help="PromoFlow launcher.", no_args_is_help=True)
 
 
-def _start(platform: Platform) -> None:
+def _wiring(platform: Platform) -> Wiring:
+    return Wiring(
+        kafka_bootstrap=platform.kafka.bootstrap_servers,
+        ho_database_url=platform.postgres.url,
+        topic_prefix=platform.topics.prefix,
+        run_dir=platform.kafka.run_dir.parent,
+        compiler_port=int(os.environ.get("PROMOFLOW_COMPILER_PORT", COMPILER_PORT)),
+        collector_port=int(os.environ.get("PROMOFLOW_COLLECTOR_PORT", COLLECTOR_PORT)),
+    )
+
+
+def _sites() -> list[StoreSite]:
+    count = int(os.environ.get("PROMOFLOW_DEMO_STORES", "2"))
+    base = int(os.environ.get("PROMOFLOW_EVALUATOR_BASE_PORT", EVALUATOR_BASE_PORT))
+    return demo_sites(count, base)
+
+
+def _migrate(wiring: Wiring) -> None:
+    for name, argv, env in migrations(wiring):
+        done = subprocess.run(argv, env={**os.environ, **env}, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise PlatformError(f"{name} failed:\n{(done.stdout + done.stderr)[-3000:]}")
+        typer.echo(f"{name}: schema at head")
+
+
+def _start(platform: Platform, supervisor: Supervisor) -> list[tuple[str, str]]:
+    """Start everything; returns (name, url) of the HTTP services. Raises on failure."""
+    platform.start(echo=sys.stdout)
+    wiring = _wiring(platform)
+    _migrate(wiring)
+    specs = head_office(wiring)
+    for site in _sites():
+        specs += store_edge(wiring, site)
+    for spec in specs:
+        supervisor.start(spec)
+    for spec in specs:
+        waited = supervisor.wait_ready(spec, timeout=120)
+        typer.echo(f"{spec.name}: ready in {waited:.1f}s (log {supervisor.log_path(spec.name)})")
+    return [(spec.name, spec.url) for spec in specs if spec.url is not None]
+
+
+def _bring_up(platform: Platform, supervisor: Supervisor) -> None:
     try:
-        platform.start(echo=sys.stdout)
-    except PlatformError as exc:
+        urls = _start(platform, supervisor)
+    except (PlatformError, ServiceFailed) as exc:
         typer.echo(str(exc), err=True)
-        platform.stop(echo=sys.stdout)
+        _bring_down(platform, supervisor)
         raise typer.Exit(1) from exc
-
-
-def _print_endpoints(platform: Platform) -> None:
     typer.echo("")
     typer.echo("PromoFlow is up:")
-    typer.echo(f"  kafka     {platform.kafka.bootstrap_servers}")
-    typer.echo(f"  postgres  {platform.postgres.url}")
-    typer.echo(f"  topics    {', '.join(t.name for t in platform.topics.all())}")
+    typer.echo(f"  kafka               {platform.kafka.bootstrap_servers}")
+    typer.echo(f"  postgres            {platform.postgres.url}")
+    for name, url in urls:
+        typer.echo(f"  {name:19} {url}")
+
+
+def _bring_down(platform: Platform, supervisor: Supervisor) -> None:
+    stopped = supervisor.stop_all()
+    if stopped:
+        typer.echo(f"stopped {len(stopped)} services")
+    platform.stop(echo=sys.stdout)
 
 
 @app.command()
 def run() -> None:
     """Start the platform and every service, print their endpoints, stop all on Ctrl-C."""
     platform = Platform.from_settings()
+    supervisor = Supervisor(platform.kafka.run_dir.parent)
     stop = threading.Event()
     # Ctrl-C and SIGTERM only set the event, so an interrupt at any moment (even during
     # start-up) still reaches the clean stop below instead of a KeyboardInterrupt traceback.
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        _start(platform)
-        _print_endpoints(platform)
+        _bring_up(platform, supervisor)
         typer.echo("Press Ctrl-C to stop.")
         stop.wait()
     finally:
         typer.echo("stopping ...")
-        platform.stop(echo=sys.stdout)
+        _bring_down(platform, supervisor)
 
 
 @app.command()
 def up() -> None:
-    """Start the platform in the background and return."""
+    """Start everything in the background and return."""
     platform = Platform.from_settings()
-    _start(platform)
-    _print_endpoints(platform)
+    _bring_up(platform, Supervisor(platform.kafka.run_dir.parent))
 
 
 @app.command()
 def down() -> None:
     """Stop everything ``up`` or ``run`` started."""
-    Platform.from_settings().stop(echo=sys.stdout)
+    platform = Platform.from_settings()
+    _bring_down(platform, Supervisor(platform.kafka.run_dir.parent))
 
 
 @app.command()
 def status() -> None:
     """Show which parts are running (exit 1 when something is down)."""
     platform = Platform.from_settings()
-    healthy = True
-    for name, part in (("kafka", platform.kafka), ("postgres", platform.postgres)):
-        running = part.is_running()
-        healthy &= running
-        typer.echo(f"{name:9} {'running' if running else 'stopped'}")
-    raise typer.Exit(0 if healthy else 1)
+    parts = {"kafka": platform.kafka.is_running(), "postgres": platform.postgres.is_running()}
+    parts.update(Supervisor(platform.kafka.run_dir.parent).status())
+    for name, running in parts.items():
+        typer.echo(f"{name:28} {'running' if running else 'stopped'}")
+    raise typer.Exit(0 if all(parts.values()) else 1)
 
 
 if __name__ == "__main__":

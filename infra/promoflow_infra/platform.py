@@ -10,35 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from typing import TextIO
 
 from promoflow_contracts.topics import DEFAULT_PREFIX, Topics
-from promoflow_infra.paths import REPO_ROOT, run_dir
-from promoflow_infra.processes import KafkaBroker, PlatformError, PostgresCluster
+from promoflow_infra.paths import run_dir
+from promoflow_infra.processes import KafkaBroker, PostgresCluster
 from promoflow_infra.topics import ensure_topics
-
-ALEMBIC_INI = REPO_ROOT / "services" / "compiler" / "promoflow_compiler" / "alembic.ini"
-
-
-def migrate_ho_schema(database_url: str, echo: TextIO) -> None:
-    """Run the compiler's Alembic migrations to head, as the compiler's own tool would.
-
-    Runs Alembic in a subprocess so the launcher does not import the compiler's internals.
-    Raises :class:`PlatformError` with Alembic's output when a migration fails.
-    """
-    completed = subprocess.run(
-        [sys.executable, "-m", "alembic", "-c", str(ALEMBIC_INI), "upgrade", "head"],
-        env={**os.environ, "PROMOFLOW_HO_DATABASE_URL": database_url},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        raise PlatformError(f"alembic upgrade head failed:\n{completed.stderr[-3000:]}")
-    print("ho schema: migrated to head", file=echo)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +40,7 @@ class Platform:
         )
 
     def start(self, echo: TextIO) -> None:
-        """Start Kafka and PostgreSQL, create topics, migrate the HO schema to head.
+        """Start Kafka and PostgreSQL and create the topics.
 
         Raises :class:`promoflow_infra.processes.PlatformError` when a part does not start.
         """
@@ -70,7 +48,6 @@ class Platform:
         self.postgres.start(echo=echo)
         created = asyncio.run(ensure_topics(self.kafka.bootstrap_servers, self.topics))
         print(f"topics: {len(created)} created under prefix {self.topics.prefix!r}", file=echo)
-        migrate_ho_schema(self.postgres.url, echo=echo)
 
     def stop(self, echo: TextIO) -> None:
         """Stop PostgreSQL and Kafka (their data and logs stay in the run directory)."""

@@ -55,6 +55,25 @@ def category_for(item_name: str) -> str:
     return DEFAULT_CATEGORY
 
 
+BRAND = Brand(stable_id("brand", "london-takeaway"), "LDN-TAKEAWAY", "London Indian Takeaway")
+
+
+def stores() -> list[Store]:
+    """The dataset's one store: restaurant 1 in London (Europe/London, GB, GBP)."""
+    return [
+        Store(
+            id=stable_id("store", "london-takeaway", "1"),
+            code="LDN-001",
+            name="London Indian Takeaway (restaurant 1)",
+            brand_id=BRAND.id,
+            timezone="Europe/London",
+            country="GB",
+            currency="GBP",
+            city="London",
+        )
+    ]
+
+
 def read(data_dir: Path, limit: int | None = None) -> Dataset:
     """Read the orders into one brand, one London store (Europe/London, GBP) and receipts.
 
@@ -62,17 +81,8 @@ def read(data_dir: Path, limit: int | None = None) -> Dataset:
     ``FileNotFoundError`` when the dataset is not there.
     """
     path = data_dir / FOLDER / ORDERS
-    brand = Brand(stable_id("brand", "london-takeaway"), "LDN-TAKEAWAY", "London Indian Takeaway")
-    store = Store(
-        id=stable_id("store", "london-takeaway", "1"),
-        code="LDN-001",
-        name="London Indian Takeaway (restaurant 1)",
-        brand_id=brand.id,
-        timezone="Europe/London",
-        country="GB",
-        currency="GBP",
-        city="London",
-    )
+    brand = BRAND
+    [store] = stores()
     prices: dict[str, Counter[Decimal]] = defaultdict(Counter)
     orders: dict[str, tuple[datetime, list[tuple[str, int, Decimal]]]] = {}
     with path.open(newline="", encoding="utf-8") as handle:
