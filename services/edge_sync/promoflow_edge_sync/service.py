@@ -157,7 +157,7 @@ async def sync_from_ho(
         for promotion in snapshot.promotions
     ]
     events += [deleted_event(pid, now) for pid in snapshot.deleted_ids]
-    is_full = cursor is None
+    is_full = snapshot.full if snapshot.full is not None else cursor is None
     if is_full and not snapshot.rejected:
         present = {str(p.id) for p in snapshot.promotions}
         events += await asyncio.to_thread(

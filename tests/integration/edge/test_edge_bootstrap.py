@@ -38,6 +38,7 @@ class FakeHo:
     promotions: list[dict[str, Any]] = field(default_factory=list)
     deleted_ids: list[str] = field(default_factory=list)
     sync_timestamp: str = "2026-03-03T05:00:00+00:00"
+    full_sync: bool | None = None
     requests: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
 
@@ -75,6 +76,7 @@ def ho() -> Iterator[FakeHo]:
                     "promotions": state.promotions,
                     "deleted_ids": state.deleted_ids,
                     "sync_timestamp": state.sync_timestamp,
+                    **({} if state.full_sync is None else {"full_sync": state.full_sync}),
                 }
             ).encode()
             self.send_response(200)
@@ -168,6 +170,25 @@ async def test_a_full_bootstrap_removes_what_ho_no_longer_lists(
     assert _stored(service) == {"A": 1}
     assert report.applied.removed == 1
     assert "updated_since" not in ho.requests[-1]["query"]
+
+
+async def test_ho_saying_full_sync_replaces_the_set_even_on_an_incremental_pull(
+    ho: FakeHo, store_id: UUID, edge_url: str
+) -> None:
+    service = _service(store_id, edge_url, ho)
+    ho.answer(
+        store_promotion(store_id, "A"),
+        store_promotion(store_id, "B"),
+        at="2026-03-03T05:00:00+00:00",
+    )
+    await _pull(service)
+    # when HO answers the next (incremental) pull with its whole set and full_sync = true
+    ho.full_sync = True
+    ho.answer(store_promotion(store_id, "B"), at="2026-03-03T06:00:00+00:00")
+    report = await _pull(service)
+    # then what HO no longer lists is removed
+    assert "updated_since" in ho.requests[-1]["query"]
+    assert report.full and _stored(service) == {"B": 1}
 
 
 async def test_an_invalid_document_is_rejected_and_the_cursor_stays_put(

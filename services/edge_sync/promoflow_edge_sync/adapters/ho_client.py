@@ -2,7 +2,8 @@
 
 Response shape (compiler service): ``{"promotions": [<CompiledPromotion JSON>, ...],
 "deleted_ids": [<uuid>, ...], "sync_timestamp": "<ISO 8601>"}``; the roadmap's
-``deleted_promotion_ids`` is accepted as an alias. Authentication: ``Authorization: Bearer``.
+``deleted_promotion_ids`` is accepted as an alias, and ``full_sync`` (the compiler's flag
+"this is the whole set") is honoured when present. Authentication: ``Authorization: Bearer``.
 """
 
 from __future__ import annotations
@@ -29,16 +30,19 @@ class _SyncResponse(BaseModel):
         default_factory=list, validation_alias=AliasChoices("deleted_ids", "deleted_promotion_ids")
     )
     sync_timestamp: str
+    full_sync: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """One pull: valid compiled promotions, deleted ids, HO's timestamp, rejected documents."""
+    """One pull: valid compiled promotions, deleted ids, HO's timestamp, rejected documents,
+    and whether HO says this is the whole set (``full_sync``; None = not said)."""
 
     promotions: list[CompiledPromotion]
     deleted_ids: list[UUID]
     sync_timestamp: str
     rejected: list[str]
+    full: bool | None = None
 
 
 class HoSyncClient:
@@ -81,4 +85,4 @@ class HoSyncClient:
             except ValidationError as exc:
                 label = document.get("id", index) if isinstance(document, dict) else index
                 rejected.append(f"promotions[{label}]: {describe_validation_error(exc)}")
-        return Snapshot(promotions, body.deleted_ids, body.sync_timestamp, rejected)
+        return Snapshot(promotions, body.deleted_ids, body.sync_timestamp, rejected, body.full_sync)
