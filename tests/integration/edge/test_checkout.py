@@ -240,3 +240,27 @@ async def test_when_ho_is_slow_or_offline_the_store_decides_and_flags_it_unverif
     assert first.json()["redemptions"][0]["verified"] is False
     assert elapsed < 1.5
     assert second.json()["redemptions"] == []
+
+
+async def test_checkout_on_a_postgresql_edge_store_serialises_limits_too(
+    store_id: UUID, database_url: str
+) -> None:
+    # given the edge store is PostgreSQL and a promotion may be used 3 times a day
+    seed_store(
+        store_id, database_url, store_promotion(store_id, "PG3", limits={"max_uses_per_day": 3})
+    )
+    settings = evaluator_settings(store_id, database_url, "127.0.0.1:1", TOPICS)
+    async with running_api(settings) as api:
+        # when 8 terminals check out at once, and one of them retries
+        responses = await asyncio.gather(
+            *(
+                api.client.post("/api/v1/transactions", json=checkout_body(store_id, f"PG-{n}"))
+                for n in range(8)
+            )
+        )
+        retry = await api.client.post("/api/v1/transactions", json=checkout_body(store_id, "PG-0"))
+        rows = count(api, es.redemptions), count(api, es.outbox)
+    # then exactly 3 redemptions were recorded, each with its outbox rows, and none twice
+    assert sum(len(r.json()["redemptions"]) for r in responses) == 3
+    assert retry.json()["replayed"] is True
+    assert rows == (3, 3 + 8)
