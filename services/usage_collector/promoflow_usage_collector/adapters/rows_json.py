@@ -1,4 +1,4 @@
-"""Sending many rows in one parameter: a JSON array expanded by ``jsonb_to_recordset``.
+"""Sending many rows in one parameter: a JSON array expanded by ``json_to_recordset``.
 
 Faster than one PostgreSQL array per column (psycopg quotes every array element in Python);
 orjson writes UUIDs, dates and datetimes natively and ``Decimal`` as an exact string, which
@@ -22,7 +22,7 @@ def _default(value: Any) -> str:
 
 
 def rows_json(rows: Iterable[Mapping[str, Any]]) -> str:
-    """A JSON array of ``rows`` for ``jsonb_to_recordset(CAST(:rows AS jsonb))``."""
+    """A JSON array of ``rows`` for ``json_to_recordset(CAST(:rows AS json))``."""
     return orjson.dumps(list(rows), default=_default).decode()
 
 

@@ -2,7 +2,7 @@
 
 Every function takes the caller's open :class:`~sqlalchemy.engine.Connection` (inside its
 transaction) so that dedupe rows, states and aggregates commit together. A batch's rows travel
-as one JSON parameter expanded by ``jsonb_to_recordset`` (one statement per table per batch),
+as one JSON parameter expanded by ``json_to_recordset`` (one statement per table per batch),
 and are inserted in primary-key order (``ORDER BY``), so that concurrent transactions lock rows
 in the same order (no deadlocks between two workers during a rebalance).
 """
@@ -25,7 +25,7 @@ _MARK_PROCESSED = text(
     """
     INSERT INTO usage.processed_events (event_id, event_type, processed_by)
     SELECT r.event_id, r.event_type, :processed_by
-    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(event_id uuid, event_type text)
+    FROM json_to_recordset(CAST(:rows AS json)) AS r(event_id uuid, event_type text)
     ORDER BY r.event_id
     ON CONFLICT (event_id) DO NOTHING
     RETURNING event_id
@@ -104,7 +104,7 @@ _SAVE_REDEMPTIONS = text(
     f"""
     INSERT INTO usage.redemptions ({_REDEMPTION_NAMES})
     SELECT {_REDEMPTION_NAMES}
-    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r({_REDEMPTION_TYPES})
+    FROM json_to_recordset(CAST(:rows AS json)) AS r({_REDEMPTION_TYPES})
     ORDER BY redemption_id
     ON CONFLICT (redemption_id) DO UPDATE SET {_REDEMPTION_UPDATES}
     """
@@ -148,7 +148,7 @@ _ADD_DAILY = text(
          uses, discount, reward, gross_sales, net_sales)
     SELECT promotion_id, business_date, store_id, brand_key,
            uses, discount, reward, gross_sales, net_sales
-    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
+    FROM json_to_recordset(CAST(:rows AS json)) AS r(
         promotion_id uuid, business_date date, store_id uuid, brand_key uuid, {_AMOUNT_TYPES})
     ORDER BY promotion_id, business_date, store_id, brand_key
     ON CONFLICT (promotion_id, business_date, store_id, brand_key) DO UPDATE SET
@@ -161,7 +161,7 @@ _ADD_TOTALS = text(
     INSERT INTO usage.promotion_totals AS t
         (promotion_id, uses, discount, reward, gross_sales, net_sales)
     SELECT promotion_id, uses, discount, reward, gross_sales, net_sales
-    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(promotion_id uuid, {_AMOUNT_TYPES})
+    FROM json_to_recordset(CAST(:rows AS json)) AS r(promotion_id uuid, {_AMOUNT_TYPES})
     ORDER BY promotion_id
     ON CONFLICT (promotion_id) DO UPDATE SET
     {_AMOUNT_UPDATES},
@@ -173,7 +173,7 @@ _ADD_CUSTOMER_DAYS = text(
     """
     INSERT INTO usage.customer_days AS t (promotion_id, business_date, store_id, customer_id, uses)
     SELECT promotion_id, business_date, store_id, customer_id, uses
-    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
+    FROM json_to_recordset(CAST(:rows AS json)) AS r(
         promotion_id uuid, business_date date, store_id uuid, customer_id text, uses int)
     ORDER BY promotion_id, business_date, store_id, customer_id
     ON CONFLICT (promotion_id, business_date, store_id, customer_id) DO UPDATE SET
@@ -186,7 +186,7 @@ _ADD_CUSTOMERS = text(
     INSERT INTO usage.customer_usage AS t (customer_id, promotion_id, uses, discount,
         last_redeemed_at)
     SELECT customer_id, promotion_id, uses, discount, last_redeemed_at
-    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
+    FROM json_to_recordset(CAST(:rows AS json)) AS r(
         customer_id text, promotion_id uuid, uses int, discount numeric,
         last_redeemed_at timestamptz)
     ORDER BY customer_id, promotion_id
@@ -257,7 +257,7 @@ _ADD_EVALUATIONS = text(
         applied, applied_discount, applied_cart_value, skipped_cart_value)
     SELECT promotion_id, business_date, store_id, evaluated, applied, applied_discount,
            applied_cart_value, skipped_cart_value
-    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
+    FROM json_to_recordset(CAST(:rows AS json)) AS r(
         promotion_id uuid, business_date date, store_id uuid, evaluated bigint, applied bigint,
         applied_discount numeric, applied_cart_value numeric, skipped_cart_value numeric)
     ORDER BY promotion_id, business_date, store_id
@@ -275,7 +275,7 @@ _ADD_REASONS = text(
     INSERT INTO usage.evaluation_reasons AS t (promotion_id, business_date, store_id,
         reason_code, skipped)
     SELECT promotion_id, business_date, store_id, reason_code, skipped
-    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
+    FROM json_to_recordset(CAST(:rows AS json)) AS r(
         promotion_id uuid, business_date date, store_id uuid, reason_code text, skipped bigint)
     ORDER BY promotion_id, business_date, store_id, reason_code
     ON CONFLICT (promotion_id, business_date, store_id, reason_code) DO UPDATE SET
