@@ -40,13 +40,41 @@ def ho_template(postgres_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture
-def ho_database_url(postgres_url: str, ho_template: str) -> Iterator[str]:
-    """A fresh HO database at head for one test (dropped afterwards)."""
-    name = f"test_ho_{uuid.uuid4().hex[:12]}"
+@pytest.fixture(scope="session")
+def catalogue_template(postgres_url: str, ho_template: str) -> Iterator[str]:
+    """Name of a database at head holding the café catalogue, loaded once through the API."""
+    name = f"{TEMPLATE}_cat"
     admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{ho_template}"'))
+    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    wired = bootstrap(settings_for(url, Topics("unit-test.")))
+    try:
+        with TestClient(create_app(wired)) as http:
+            load_catalogue(http)
+    finally:
+        wired.close()
+    try:
+        yield name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def ho_database_url(
+    request: pytest.FixtureRequest, postgres_url: str, ho_template: str
+) -> Iterator[str]:
+    """A fresh HO database at head for one test (dropped afterwards); tests that use the
+    ``catalogue`` or ``kafka_client`` fixtures get it with the café catalogue already loaded."""
+    template = ho_template
+    if {"catalogue", "kafka_client"} & set(request.fixturenames):
+        template = request.getfixturevalue("catalogue_template")
+    name = f"test_ho_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     try:
         yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
     finally:
@@ -103,8 +131,8 @@ def client(container: Container) -> Iterator[TestClient]:
 
 @pytest.fixture
 def catalogue(client: TestClient) -> TestClient:
-    """The client, after the café catalogue was loaded through the API."""
-    load_catalogue(client)
+    """The client, on a database holding the café catalogue (cloned from a template that
+    was loaded through the API once per run)."""
     return client
 
 
@@ -122,7 +150,6 @@ def kafka_container(
 
 @pytest.fixture
 def kafka_client(kafka_container: Container) -> Iterator[TestClient]:
-    """An HTTP client over :func:`kafka_container`, with the café catalogue loaded."""
+    """An HTTP client over :func:`kafka_container`, on a database holding the catalogue."""
     with TestClient(create_app(kafka_container)) as http:
-        load_catalogue(http)
         yield http

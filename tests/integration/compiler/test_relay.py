@@ -246,7 +246,7 @@ async def test_scheduler_withdraws_an_ended_promotion_once(
     )
 
 
-@pytest.mark.parametrize("count", [120])
+@pytest.mark.parametrize("count", [60])
 async def test_relay_sends_many_rows_in_batches_in_order(
     kafka_client: TestClient,
     kafka_container: Container,
@@ -262,7 +262,7 @@ async def test_relay_sends_many_rows_in_batches_in_order(
             )
         )
     relay = OutboxRelay(
-        kafka_container.engine, lambda: kafka_producer(kafka_bootstrap), batch_size=50
+        kafka_container.engine, lambda: kafka_producer(kafka_bootstrap), batch_size=25
     )
     assert await relay.drain() == count
     await relay.close()

@@ -30,19 +30,9 @@ from promoflow_compiler.service.context import ServiceContext
 from promoflow_compiler.service.publication import compile_row
 from promoflow_contracts.cart import EvaluateRequest
 from promoflow_contracts.promotion import CompiledPromotion
-from promoflow_evaluator.engine import (
-    AmountPrecisionError,
-    CurrencyMismatch,
-    EngineContext,
-    EngineError,
-    PromotionIndex,
-    evaluate,
-)
 
-_ENGINE_FIELDS: dict[type[EngineError], str] = {
-    CurrencyMismatch: "cart.currency",
-    AmountPrecisionError: "cart.lines",
-}
+#: Engine errors -> the cart field a 422 names (others name ``cart``).
+_ENGINE_FIELDS = {"CurrencyMismatch": "cart.currency", "AmountPrecisionError": "cart.lines"}
 
 
 class PreviewService:
@@ -107,6 +97,9 @@ class PreviewService:
                 documents += self._published(
                     session, store.id, store.company_id, {r.id for r in rows}
                 )
+        # imported here: the engine is only needed by the API process, not by the relay etc.
+        from promoflow_evaluator.engine import EngineContext, EngineError, PromotionIndex, evaluate
+
         brand = next(iter(store.brand_ids)) if len(store.brand_ids) == 1 else None
         context = EngineContext(
             store_id=store.id,
@@ -120,6 +113,6 @@ class PreviewService:
         try:
             result = evaluate(cart, PromotionIndex.build(documents), context)
         except EngineError as exc:
-            field = _ENGINE_FIELDS.get(type(exc), "cart")
+            field = _ENGINE_FIELDS.get(type(exc).__name__, "cart")
             raise InvalidInput.single(field, "engine", str(exc)) from exc
         return PreviewOut(result=result, promotions=documents)
