@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from promoflow_compiler.adapters.orm import OutboxMessage
 from promoflow_compiler.adapters.relay import OutboxRelay, kafka_producer
@@ -205,7 +205,16 @@ async def test_only_one_relay_leads_at_a_time(kafka_container: Container) -> Non
     one, two = kafka_container.relay(), kafka_container.relay()
     try:
         assert one.acquire_leadership() is True
+        assert one.acquire_leadership() is True  # re-checks its lock
         assert two.acquire_leadership() is False
+        # the leader holds no open transaction (it would hold back the sync API's timestamp)
+        with kafka_container.engine.connect() as conn:
+            idle = conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'"
+                )
+            ).scalar()
+        assert idle == 0
         one.release_leadership()
         assert two.acquire_leadership() is True
     finally:

@@ -117,6 +117,8 @@ class OutboxRelay:
         if self._leader is not None:
             try:
                 self._leader.execute(text("SELECT 1"))
+                # never idle in a transaction: an open one would hold back sync_timestamp
+                self._leader.commit()
                 return True
             except Exception:
                 self.release_leadership()
