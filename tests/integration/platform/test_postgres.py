@@ -9,7 +9,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
 from promoflow_compiler.adapters.migrate import upgrade_to_head
-from promoflow_infra.platform import ALEMBIC_INI
+from promoflow_infra.paths import REPO_ROOT
+
+ALEMBIC_INI = REPO_ROOT / "services" / "compiler" / "promoflow_compiler" / "alembic.ini"
 
 
 def _head_revision() -> str:
