@@ -261,7 +261,7 @@ async def run(args: argparse.Namespace) -> None:
     chosen = rng.sample(carts, min(args.carts, len(carts)))
     bodies = [cart.model_dump_json().encode() for cart in chosen]
     lines = sum(len(c.lines) for c in chosen) / len(chosen)
-    promotions = generate(catalogue, args.promotions, seed=args.seed)
+    promotions = generate(catalogue, args.promotions, seed=args.seed, brands=args.brands)
     with tempfile.TemporaryDirectory(prefix="promoflow-bench-") as tmp:
         url = f"sqlite:///{tmp}/edge.db"
         version = seed_store(url, promotions)
@@ -287,7 +287,9 @@ async def run(args: argparse.Namespace) -> None:
                 server.kill()
     print(f"carts: {source}; {len(chosen)} distinct carts, {lines:.1f} lines/cart")
     print(
-        f"store: {args.promotions} active promotions (edge data version {version}, snapshot {ready.get('promotions')} loaded)"
+        f"store: {ready.get('promotions')} active promotions in the snapshot "
+        f"({args.promotions} generated over {args.brands} brand(s), edge_sync kept the store's; "
+        f"data version {version})"
     )
     print(
         f"server: python -m promoflow_evaluator api --workers {args.workers} (SQLite edge store); "
@@ -324,6 +326,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="10 s phases, 500 carts")
     parser.add_argument("--promotions", type=int, default=1000)
+    parser.add_argument(
+        "--brands",
+        type=int,
+        default=1,
+        help="brands the generated promotions are spread over; the store keeps its own "
+        "brand's (1 = all of them are on the store's menu)",
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--rate", type=float, default=500.0)

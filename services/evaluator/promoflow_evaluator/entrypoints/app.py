@@ -151,4 +151,5 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     _ops(app)
     app.include_router(router.router)
     app.include_router(pos_router.router)
+    app.router.routes.insert(0, router.FAST_EVALUATE)
     return app

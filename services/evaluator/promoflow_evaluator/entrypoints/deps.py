@@ -12,8 +12,9 @@ from promoflow_evaluator.bootstrap import Container
 TERMINAL_KEY_HEADER = "X-Terminal-Key"
 
 
-def container(request: Request) -> Container:
-    """The process's container (set by the app factory)."""
+async def container(request: Request) -> Container:
+    """The process's container (set by the app factory). ``async`` so FastAPI resolves it
+    inline instead of in its thread pool (a thread hop per dependency per request)."""
     built: Container = request.app.state.container
     return built
 
@@ -21,18 +22,27 @@ def container(request: Request) -> Container:
 ContainerDep = Annotated[Container, Depends(container)]
 
 
-def terminal(
+def key_is_valid(key: str | None, known_keys: list[str]) -> bool:
+    """True when ``key`` is one of the store's terminal keys (constant-time comparison)."""
+    if not key:
+        return False
+    given = key.encode()
+    return any(hmac.compare_digest(given, known.encode()) for known in known_keys)
+
+
+UNAUTHORIZED = f"missing or invalid {TERMINAL_KEY_HEADER} header"
+
+
+async def terminal(
     built: ContainerDep,
     key: Annotated[str | None, Header(alias=TERMINAL_KEY_HEADER)] = None,
 ) -> str:
     """Require a valid per-store terminal key; 401 otherwise. Returns the key."""
-    if key:
-        for known in built.settings.terminal_keys:
-            if hmac.compare_digest(key.encode(), known.encode()):
-                return key
+    if key is not None and key_is_valid(key, built.settings.terminal_keys):
+        return key
     raise HTTPException(
         status_code=status.HTTP_401_UNAUTHORIZED,
-        detail=f"missing or invalid {TERMINAL_KEY_HEADER} header",
+        detail=UNAUTHORIZED,
         headers={"WWW-Authenticate": TERMINAL_KEY_HEADER},
     )
 
