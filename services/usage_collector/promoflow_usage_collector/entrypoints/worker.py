@@ -99,7 +99,15 @@ class CollectorWorker:
         async def consume(stream: Any) -> None:
             batches: AsyncIterator[Sequence[Any]] = stream.noack_take(size, within=within)
             async for events in batches:
+                started = time.perf_counter()
                 result = await self._apply(apply, [raw_record(e) for e in events])
+                log.debug(
+                    "batch of %d applied in %.3f s (%d duplicates, %d dead letters)",
+                    len(events),
+                    time.perf_counter() - started,
+                    result.duplicates,
+                    len(result.dead_letters),
+                )
                 for dead in result.dead_letters:
                     await self._dead_letter(dead)
                 for event in events:
