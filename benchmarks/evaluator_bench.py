@@ -295,6 +295,11 @@ async def run(args: argparse.Namespace) -> None:
         f"server: python -m promoflow_evaluator api --workers {args.workers} (SQLite edge store); "
         f"client: this process, asyncio HTTP/1.1 keep-alive, {args.connections} connections, loopback; cpus: {os.cpu_count()}"
     )
+    print(
+        "machine load average (1/5/15 min) at the end: {:.1f} {:.1f} {:.1f}".format(
+            *os.getloadavg()
+        )
+    )
     print(f"server-side mean per evaluate (request histogram, all phases): {server_side:.2f} ms")
     print(
         f"{'phase':<22} {'requests':>8} {'req/s':>9} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>9} {'errors':>6}"
