@@ -326,6 +326,8 @@ class PromotionPublicationRow(Base):
     all_stores: Mapped[bool] = mapped_column(Boolean)
     store_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(UUID(as_uuid=True)))
     document: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
+    #: The same document as JSON text, served as is by the sync API (no JSONB conversion).
+    document_text: Mapped[str | None] = mapped_column(Text)
     content_hash: Mapped[str | None] = mapped_column(Text)
     change_seq: Mapped[int] = mapped_column(BigInteger, server_default=NEXT_CHANGE_SEQ)
     updated_at: Mapped[datetime] = mapped_column(

@@ -1,4 +1,4 @@
-"""SQL of the sync API: the published documents of a store, straight from JSONB as text.
+"""SQL of the sync API: the published documents of a store, as the stored JSON text.
 
 ``sync_timestamp`` is safe to pass back as ``updated_since``: it is the earlier of this
 transaction's start and the start of the oldest other transaction still open in the database
@@ -66,7 +66,7 @@ def published_documents(
     rows = conn.execute(
         text(
             f"""
-            SELECT p.document::text FROM promotion_publications p
+            SELECT p.document_text FROM promotion_publications p
             WHERE p.company_id = :company_id AND p.status = 'published' AND {_TARGETS_STORE}
               {since} {_BRAND_FILTER}
             ORDER BY p.promotion_id
@@ -109,7 +109,7 @@ def documents_by_id(
     rows = conn.execute(
         text(
             f"""
-            SELECT p.promotion_id::text, p.document::text FROM promotion_publications p
+            SELECT p.promotion_id::text, p.document_text FROM promotion_publications p
             WHERE p.promotion_id = ANY(:ids) AND p.status = 'published' {store_filter}
             """
         ),

@@ -122,6 +122,7 @@ def publish(
     current.all_stores = all_stores
     current.store_ids = stores
     current.document = body
+    current.document_text = document.model_dump_json()
     current.content_hash = digest
     current.change_seq = CHANGE_SEQ.next_value()
     current.updated_at = func.now()
@@ -159,6 +160,7 @@ def withdraw(
     current.version = version
     current.status = "withdrawn"
     current.document = None
+    current.document_text = None
     current.content_hash = None
     current.change_seq = CHANGE_SEQ.next_value()
     current.updated_at = func.now()
