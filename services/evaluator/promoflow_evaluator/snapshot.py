@@ -87,28 +87,37 @@ class SnapshotHolder:
         return self._clock().astimezone(self._zone).date()
 
     def refresh(self) -> bool:
-        """Check the store's versions and rebuild what changed; True when anything did."""
+        """Check the store's versions and rebuild what changed; True when anything did.
+
+        The store is read in one short read transaction; the index is built after it ends.
+        """
+        catalog, usage = self.catalog, self.usage
+        today = self.business_date()
         with self._repository.read() as reader:
             data_version, usage_version = reader.versions()
-            changed = False
-            if self.catalog is None or self.catalog.data_version != data_version:
-                self.catalog = self._build(reader, data_version)
-                changed = True
-            today = self.business_date()
-            usage = self.usage
-            if (
-                changed
+            rebuild = catalog is None or catalog.data_version != data_version
+            promotions = self._read_promotions(reader) if rebuild or catalog is None else None
+            if promotions is not None:
+                limited = tuple(p for p in promotions if is_limited(p))
+            else:
+                assert catalog is not None
+                limited = catalog.limited
+            recount = (
+                rebuild
                 or usage is None
                 or usage.usage_version != usage_version
                 or usage.business_date != today
-            ):
-                local = reader.local_usage(self.catalog.limited, today)
-                self.usage = Usage(usage_version, today, local)
-                changed = True
+            )
+            local = reader.local_usage(limited, today) if recount else None
+        if promotions is not None:
+            self.catalog = self._catalog(data_version, promotions, limited)
+        if local is not None:
+            self.usage = Usage(usage_version, today, local)
         self.last_error = None
-        return changed
+        return promotions is not None or local is not None
 
-    def _build(self, reader: Reader, data_version: int) -> Catalog:
+    def _read_promotions(self, reader: Reader) -> tuple[CompiledPromotion, ...]:
+        """The active promotions, parsing only documents whose version changed."""
         versions = reader.active_versions()
         stale = [
             pid
@@ -119,9 +128,14 @@ class SnapshotHolder:
             self._parsed[document.id] = document
         for pid in set(self._parsed) - set(versions):
             del self._parsed[pid]
-        promotions = tuple(
-            sorted((p for p in self._parsed.values() if p.id in versions), key=_order)
-        )
+        return tuple(sorted((p for p in self._parsed.values() if p.id in versions), key=_order))
+
+    def _catalog(
+        self,
+        data_version: int,
+        promotions: tuple[CompiledPromotion, ...],
+        limited: tuple[CompiledPromotion, ...],
+    ) -> Catalog:
         index = PromotionIndex.build(promotions)
         self.rebuilds += 1
         log.info("snapshot %d: %d active promotions", data_version, len(promotions))
@@ -130,7 +144,7 @@ class SnapshotHolder:
             promotions=promotions,
             by_id={p.id: p for p in promotions},
             index=index,
-            limited=tuple(p for p in promotions if is_limited(p)),
+            limited=limited,
             loaded_at=self._clock(),
         )
 
