@@ -1,23 +1,32 @@
-"""Generated promotion sets of mixed types (all 12) over the benchmark's catalogue.
+"""Generated promotion sets of mixed types (all 12) for a multi-brand chain.
+
+The chain has ``brands`` brands (default 10). The benchmark store belongs to the first, whose
+menu is the real one of the carts; the others get menus of the same shape (same prices and
+category tree, their own product and category ids). Each promotion belongs to one brand, drawn
+uniformly, uses that brand's products and categories and targets that brand; all of them
+target every store (``stores: all``), so the store's index holds all of them. Each runs as a
+campaign of 8-80 weeks somewhere in the data's four years (about 20 % of the set is in force
+on a given day; the rest is scheduled or finished but still published). With ``brands = 1`` every
+promotion is on the store's own menu (the worst case: ~10x more candidates per cart).
 
 The mix follows what a chain runs: mostly product- and category-scoped promotions (bundles
 at the item level, item discounts, happy hours), few that apply to any cart (payment
 discounts, cashback, cart-level tiers: about 4 %). About 10 % are not stackable, 15 % have a
 time window, 10 % weekdays only, 10 % exclude holidays; some use the extended parameters
 (unit targets, distinct buy/get sets, quantity tiers, conditions, original compounding,
-campaign budgets, member-only). Every promotion targets the benchmark store and is valid
-over the whole data range, so all of them are *active*.
+campaign budgets, member-only).
 """
 
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid5
 
-from carts import BRAND_ID, COMPANY_ID, NS, STORE_ID, Catalogue
+from carts import BRAND_ID, COMPANY_ID, NS, Catalogue
+
 from promoflow_contracts.promotion import CompiledPromotion
 
 _TYPES = {
@@ -35,12 +44,31 @@ _TYPES = {
     "threshold_tier": 6,
 }
 _COMPILED_AT = datetime(2019, 1, 1, tzinfo=UTC).isoformat()
+_FIRST_DAY = date(2015, 6, 1)
+_SPAN_DAYS = (date(2019, 8, 3) - _FIRST_DAY).days
 CAMPAIGNS = [uuid5(NS, f"campaign-{i}") for i in range(20)]
 
 
+def brand_catalogue(catalogue: Catalogue, brand: int) -> tuple[UUID, Catalogue]:
+    """The store's brand (0: the real menu) or another brand's menu of the same shape."""
+    if brand == 0:
+        return BRAND_ID, catalogue
+    brand_id = uuid5(NS, f"brand-{brand}")
+    other = Catalogue()
+    remap: dict[UUID, UUID] = {cid: uuid5(brand_id, f"cat-{cid}") for cid in catalogue.categories}
+    for cid, name in catalogue.categories.items():
+        other.categories[remap[cid]] = name
+    for parent, kids in catalogue.children.items():
+        other.children[remap[parent]] = {remap[k] for k in kids}
+    for pid, (name, cid, price) in catalogue.products.items():
+        other.products[uuid5(brand_id, f"prod-{pid}")] = (name, remap[cid], price)
+    return brand_id, other
+
+
 class _Gen:
-    def __init__(self, catalogue: Catalogue, rng: random.Random) -> None:
+    def __init__(self, catalogue: Catalogue, rng: random.Random, brand_id: UUID = BRAND_ID) -> None:
         self.rng = rng
+        self.brand_id = brand_id
         self.cat = catalogue
         self.products = sorted(catalogue.products)
         by_cat: dict[UUID, list[UUID]] = {}
@@ -83,7 +111,7 @@ class _Gen:
             scope["exclude_categories"] = [self.category_ref(self.rng.choice(self.categories))]
         return scope
 
-    def rules(self, kind: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:  # noqa: C901, PLR0911
+    def rules(self, kind: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
         """(rules, scope, extra document fields)."""
         rng = self.rng
         if kind == "percent_discount":
@@ -274,7 +302,12 @@ class _Gen:
         rng = self.rng
         kind = rng.choices(list(_TYPES), weights=list(_TYPES.values()))[0]
         rules, scope, extra = self.rules(kind)
-        validity: dict[str, Any] = {"start_date": "2015-01-01", "end_date": "2019-12-31"}
+        # Campaigns of 8-80 weeks starting anywhere in the data's four years: ~20 % of the set
+        # is in force on a given day (the rest is scheduled or finished), as in a chain's
+        # snapshot of published promotions.
+        start = _FIRST_DAY + timedelta(days=rng.randrange(0, _SPAN_DAYS))
+        end = start + timedelta(weeks=rng.randint(8, 80))
+        validity: dict[str, Any] = {"start_date": start.isoformat(), "end_date": end.isoformat()}
         if kind != "happy_hour" and rng.random() < 0.15:
             validity["time_start"], validity["time_end"] = rng.choice(
                 [("11:00", "15:00"), ("17:00", "23:00"), ("22:00", "02:00")]
@@ -285,8 +318,8 @@ class _Gen:
             validity["exclude_holidays"] = True
         targeting: dict[str, Any] = {
             "company_id": str(COMPANY_ID),
-            "stores": [str(STORE_ID)],
-            "brands": [str(BRAND_ID)],
+            "stores": "all",
+            "brands": [str(self.brand_id)],
         }
         if rng.random() < 0.05:
             targeting["member_only"] = True
@@ -320,10 +353,17 @@ class _Gen:
         return doc
 
 
-def generate(catalogue: Catalogue, count: int, seed: int = 42) -> list[CompiledPromotion]:
-    """``count`` valid compiled promotions of mixed types, deterministic for a seed."""
-    gen = _Gen(catalogue, random.Random(seed))
-    return [CompiledPromotion.model_validate(gen.document(n)) for n in range(count)]
+def generate(
+    catalogue: Catalogue, count: int, seed: int = 42, brands: int = 10
+) -> list[CompiledPromotion]:
+    """``count`` valid compiled promotions of mixed types over ``brands`` brands (see the
+    module docstring), deterministic for a seed."""
+    rng = random.Random(seed)
+    gens = [
+        _Gen(menu, rng, brand_id)
+        for brand_id, menu in (brand_catalogue(catalogue, b) for b in range(brands))
+    ]
+    return [CompiledPromotion.model_validate(rng.choice(gens).document(n)) for n in range(count)]
 
 
 def type_counts(promotions: list[CompiledPromotion]) -> dict[str, int]:

@@ -11,8 +11,7 @@ which promotion the cart gets.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from promoflow_contracts.rules import RewardKind
 from promoflow_evaluator.engine.cart import Line
@@ -23,10 +22,9 @@ from promoflow_evaluator.engine.outcome import Miss, OfferDraft
 from promoflow_evaluator.engine.units import Units
 
 
-@dataclass(frozen=True, slots=True)
-class BundleSet:
+class BundleSet(NamedTuple):
     """One set: ``trigger`` and ``benefit`` units as sorted ``(line index, units)`` pairs, and
-    ``units``, their union (what the set consumes)."""
+    ``units``, their union (what the set consumes). A named tuple: cheap to build, hashable."""
 
     trigger: Units
     benefit: Units
@@ -40,7 +38,17 @@ class BundlePlan:
     into independent groups); ``max_sets`` None means as many sets as the cart holds.
     """
 
-    __slots__ = ("_cache", "env", "holder", "ledger", "lines", "max_sets", "original", "promo")
+    __slots__ = (
+        "_cache",
+        "_prepared",
+        "env",
+        "holder",
+        "ledger",
+        "lines",
+        "max_sets",
+        "original",
+        "promo",
+    )
 
     def __init__(self, promo: Promo, ledger: Ledger, env: Env, lines: frozenset[int]) -> None:
         self.promo = promo
@@ -53,8 +61,17 @@ class BundlePlan:
         #: once its units are consumed (valued as the units it holds).
         self.holder: int | None = None
         self._cache: dict[tuple[int, ...], BundleSet | None] = {}
+        self._prepared = False
 
     # -- to implement per type ------------------------------------------------------------
+
+    def impossible(self) -> bool:
+        """True when unit counts alone show the whole cart cannot form a set (cheap check
+        before :meth:`next_set`; then :meth:`incomplete` says why)."""
+        return False
+
+    def prepare(self) -> None:
+        """Compute the unit orders :meth:`form` walks (called once, before the first set)."""
 
     def form(self, free: list[int] | tuple[int, ...], made: int) -> BundleSet | None:
         """The next set from ``free`` units (counts per canonical line), given ``made`` sets."""
@@ -82,6 +99,9 @@ class BundlePlan:
         """:meth:`form` with the cap on sets applied, memoised on the free units it can see."""
         if self.max_sets is not None and made >= self.max_sets:
             return None
+        if not self._prepared:
+            self.prepare()
+            self._prepared = True
         key = (made, *(free[i] for i in sorted(self.lines)))
         try:
             return self._cache[key]

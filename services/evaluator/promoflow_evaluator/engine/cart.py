@@ -1,5 +1,10 @@
 """The cart as the engine sees it: lines in canonical order, amounts in minor units.
 
+Per-cart objects here and in the rest of the engine are slotted dataclasses that are treated as
+immutable but not declared ``frozen``: a frozen dataclass sets each field through
+``object.__setattr__``, about ten times slower to build, and these are built for every cart.
+The per-snapshot model (:mod:`.model`) is frozen.
+
 Lines are sorted by ``line_id`` (unique per cart) and every tie-break in the engine uses that
 canonical position, so the result does not depend on the order of lines in the request. A
 line's unit price is ``unit_price`` plus the prices of its modifiers (each ``price *
@@ -11,16 +16,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from uuid import UUID
 
-from promoflow_contracts.cart import EvaluateRequest
+from promoflow_contracts.cart import CartLine, EvaluateRequest
 from promoflow_evaluator.engine.calendar import local_time
 from promoflow_evaluator.engine.context import EngineContext
 from promoflow_evaluator.engine.errors import CurrencyMismatch, StoreMismatch
 from promoflow_evaluator.engine.money import to_minor
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Line:
     """One cart line. ``unit_price``/``modifiers`` are minor units per unit (``modifiers`` is
     the part of ``unit_price`` that comes from modifiers); ``gross = unit_price * quantity``.
@@ -40,7 +46,7 @@ class Line:
     gross: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Cart:
     """A prepared cart: canonical lines, subtotal (minor), the store-local moment and the
     folded customer, voucher and payment facts the checks need."""
@@ -61,6 +67,10 @@ class Cart:
     brand_keys: frozenset[int]
 
 
+def _field(line: CartLine, name: str) -> str:
+    return f"line {line.line_id} {name}"
+
+
 def prepare_cart(request: EvaluateRequest, context: EngineContext) -> Cart:
     """Validate the cart against the store and convert it to minor units.
 
@@ -78,10 +88,10 @@ def prepare_cart(request: EvaluateRequest, context: EngineContext) -> Cart:
     ordered = sorted(enumerate(request.lines), key=lambda pair: pair[1].line_id)
     lines: list[Line] = []
     for idx, (position, src) in enumerate(ordered):
-        base = to_minor(src.unit_price, digits, what=f"line {src.line_id} unit_price")
+        base = to_minor(src.unit_price, digits, what=partial(_field, src, "unit_price"))
         modifiers = 0
         for mod in src.modifiers:
-            price = to_minor(mod.price, digits, what=f"line {src.line_id} modifier {mod.name}")
+            price = to_minor(mod.price, digits, what=partial(_field, src, f"modifier {mod.name}"))
             modifiers += price * mod.quantity
         unit = base + modifiers
         lines.append(

@@ -9,7 +9,7 @@ from promoflow_evaluator.engine.model import Promo
 from promoflow_evaluator.engine.money import format_money, format_percent, from_minor
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Fmt:
     """Formats amounts of one currency (minor units) for reasons, hints and details."""
 

@@ -21,7 +21,7 @@ from promoflow_evaluator.engine.explain import Fmt
 from promoflow_evaluator.engine.money import RAW, half_up_div
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Env:
     """Read-only facts shared by every step of one evaluation."""
 

@@ -14,7 +14,9 @@ Rounding (DESIGN.md "Engine semantics"): a raw discount is rounded half-up to th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from functools import lru_cache
 
 from promoflow_evaluator.engine.errors import AmountPrecisionError
 
@@ -24,19 +26,20 @@ RAW = 1_000_000
 PERCENT_MICRO = 10_000
 
 
-def to_minor(amount: Decimal, digits: int, *, what: str) -> int:
+def to_minor(amount: Decimal, digits: int, *, what: str | Callable[[], str]) -> int:
     """Exact conversion of a major-unit amount to minor units.
 
     Raises :class:`AmountPrecisionError` when ``amount`` has more decimals than the currency
-    prices in (``what`` names the field in the message).
+    prices in (``what`` names the field in the message; a callable is called only then).
     """
     scaled = amount.scaleb(digits)
-    integral = scaled.to_integral_value()
-    if scaled != integral:
+    value = int(scaled)
+    if value != scaled:
+        name = what if isinstance(what, str) else what()
         raise AmountPrecisionError(
-            f"{what} {amount} is finer than the currency's minor unit (10^-{digits})"
+            f"{name} {amount} is finer than the currency's minor unit (10^-{digits})"
         )
-    return int(integral)
+    return value
 
 
 def to_minor_half_up(amount: Decimal, digits: int) -> int:
@@ -49,9 +52,21 @@ def to_minor_half_up(amount: Decimal, digits: int) -> int:
     return int(scaled.to_integral_value(rounding="ROUND_HALF_UP"))
 
 
+_DECIMALS: dict[tuple[int, int], Decimal] = {}
+
+
 def from_minor(value: int, digits: int) -> Decimal:
-    """Minor units back to a major-unit :class:`Decimal` with the currency's decimals."""
-    return Decimal(value).scaleb(-digits) if digits else Decimal(value)
+    """Minor units back to a major-unit :class:`Decimal` with the currency's decimals.
+
+    Decimals are immutable; recent conversions are kept (prices and discounts repeat).
+    """
+    key = (value, digits)
+    found = _DECIMALS.get(key)
+    if found is None:
+        if len(_DECIMALS) > 50_000:
+            _DECIMALS.clear()
+        found = _DECIMALS[key] = Decimal(value).scaleb(-digits) if digits else Decimal(value)
+    return found
 
 
 def percent_micro(percent: Decimal) -> int:
@@ -102,6 +117,7 @@ def format_money(value: int, currency: str, digits: int) -> str:
     return f"{sign}{_SYMBOLS.get(currency, f'{currency} ')}{text}"
 
 
+@lru_cache(maxsize=1024)
 def format_percent(micro: int) -> str:
     """``125000`` → ``"12.5%"``."""
     text = f"{Decimal(micro) / PERCENT_MICRO:f}"

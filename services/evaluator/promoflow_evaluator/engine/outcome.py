@@ -14,7 +14,7 @@ from typing import Any
 from promoflow_contracts.results import HintKind, ReasonCode
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class HintDraft:
     """A near miss; money in minor units, ids as ``UUID.int``."""
 
@@ -28,7 +28,7 @@ class HintDraft:
     potential: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OfferDraft:
     """A free product the cart earned but does not hold (price in minor units, if known; the
     product id as ``UUID.int``)."""
@@ -40,7 +40,7 @@ class OfferDraft:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Miss:
     """Why a promotion did not apply; ``lost_to`` names the codes that took its place."""
 

@@ -29,7 +29,7 @@ _VOUCHER = Miss(ReasonCode.VOUCHER_REQUIRED, "needs a voucher code")
 _MANUAL = Miss(ReasonCode.NOT_AUTO_APPLY, "applied only when the cashier selects it")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Live:
     """A candidate that passed every static check."""
 
@@ -111,6 +111,8 @@ def _bundle_check(promo: Promo, ready: Ready, env: Env, ledger: Ledger) -> Miss 
     miss is decided here, once, instead of in every alternative. (Prices only go down and
     units only get fewer, so a set price that is no saving now is none later either.)"""
     plan = PLANS[promo.promo_type](promo, ready, ledger, env)
+    if plan.impossible():
+        return plan.incomplete()
     bundle = plan.next_set(ledger.free, 0)
     if bundle is None:
         offers = plan.offers([], ledger.free)

@@ -39,7 +39,7 @@ def precheck_free_item(promo: Promo, env: Env, lines: list[Line]) -> Miss | Read
     cart_lines = env.cart.lines
     name = rule.free_name or product_name(promo, rule.free_product, cart_lines)
     benefit = f"{plural(rule.free_quantity, name)} free"
-    miss = check_min_purchase(rule.min_purchase, True, cart_lines, env, benefit, None)
+    miss = check_min_purchase(rule.min_purchase, True, cart_lines, env, lambda: benefit, None)
     if miss is not None:
         return miss
     triggers: tuple[Line, ...] = ()
@@ -66,7 +66,7 @@ def precheck_free_item(promo: Promo, env: Env, lines: list[Line]) -> Miss | Read
 
 
 class FreeItemPlan(BundlePlan):
-    __slots__ = ("free_order", "name", "rule", "trigger_order", "triggers")
+    __slots__ = ("free_order", "frees", "name", "rule", "trigger_order", "triggers")
 
     def __init__(self, promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> None:
         rule = promo.rule
@@ -76,9 +76,14 @@ class FreeItemPlan(BundlePlan):
         self.rule = rule
         self.triggers: tuple[Line, ...] = triggers
         self.max_sets = rule.max_sets
-        self.trigger_order = self.unit_order(triggers, cheapest=False)
-        self.free_order = self.unit_order(frees, cheapest=True)
+        self.frees: tuple[Line, ...] = frees
+        self.trigger_order: list[int] = []
+        self.free_order: list[int] = []
         self.name = rule.free_name or product_name(promo, rule.free_product, env.cart.lines)
+
+    def prepare(self) -> None:
+        self.trigger_order = self.unit_order(self.triggers, cheapest=False)
+        self.free_order = self.unit_order(self.frees, cheapest=True)
 
     def form(self, free: list[int] | tuple[int, ...], made: int) -> BundleSet | None:
         rule = self.rule
@@ -177,7 +182,7 @@ def precheck_upsell(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
 
 
 class UpsellPlan(BundlePlan):
-    __slots__ = ("addon_order", "name", "required_order", "rule")
+    __slots__ = ("addon_order", "addons", "name", "required", "required_order", "rule")
 
     def __init__(self, promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> None:
         rule = promo.rule
@@ -186,8 +191,14 @@ class UpsellPlan(BundlePlan):
         super().__init__(promo, ledger, env, frozenset(ln.idx for ln in (*required, *addons)))
         self.rule = rule
         self.name: str = name
-        self.required_order = self.unit_order(required, cheapest=False)
-        self.addon_order = self.unit_order(addons, cheapest=False)
+        self.required: tuple[Line, ...] = required
+        self.addons: tuple[Line, ...] = addons
+        self.required_order: list[int] = []
+        self.addon_order: list[int] = []
+
+    def prepare(self) -> None:
+        self.required_order = self.unit_order(self.required, cheapest=False)
+        self.addon_order = self.unit_order(self.addons, cheapest=False)
 
     def form(self, free: list[int] | tuple[int, ...], made: int) -> BundleSet | None:
         rule = self.rule

@@ -78,6 +78,30 @@ class BuyGetPlan(BundlePlan):
         self.buy: tuple[Line, ...] = buy
         self.get: tuple[Line, ...] = get
         self.max_sets = rule.max_sets
+        self.reward_order: list[int] = []
+        self.buy_order: list[int] = []
+        self.groups: list[tuple[list[int], list[int]]] = []
+
+    def _pooled_units(self) -> int:
+        """Units a pooled set can draw from: the pool, or the best single product."""
+        counts: dict[int, int] = {}
+        pool = {ln.idx: ln for ln in (*self.buy, *self.get)}.values()
+        for ln in pool:
+            key = ln.product if self.rule.same_product else 0
+            counts[key] = counts.get(key, 0) + ln.quantity
+        return max(counts.values(), default=0)
+
+    def impossible(self) -> bool:
+        rule = self.rule
+        if rule.same_product or rule.buy_items == rule.get_items:
+            return self._pooled_units() < rule.buy_quantity + rule.get_quantity
+        buy_units = sum(ln.quantity for ln in self.buy)
+        return buy_units < rule.buy_quantity or not self.get
+
+    def prepare(self) -> None:
+        rule = self.rule
+        ledger = self.ledger
+        buy, get = self.buy, self.get
         sign = 1 if rule.cheapest_first else -1
         get_ids = {ln.idx for ln in get}
         self.reward_order = self.unit_order(get, cheapest=rule.cheapest_first)
@@ -87,7 +111,6 @@ class BuyGetPlan(BundlePlan):
                 buy, key=lambda ln: (ln.idx in get_ids, -sign * self.value(ln.idx, 1), ln.idx)
             )
         ]
-        self.groups: list[tuple[list[int], list[int]]] = []
         if rule.same_product:
             products: dict[int, int] = {}
             for idx in self.reward_order:
@@ -174,13 +197,7 @@ class BuyGetPlan(BundlePlan):
         pooled = rule.same_product or rule.buy_items == rule.get_items
         buy_label = _label(self.promo, rule.buy_items, list(self.buy))
         if pooled:
-            if rule.same_product:
-                have = max(
-                    (sum(self.ledger.lines[i].quantity for i in r) for _, r in self.groups),
-                    default=0,
-                )
-            else:
-                have = buy_units
+            have = self._pooled_units()
             need = rule.buy_quantity + rule.get_quantity
             if have >= need:
                 return Miss(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +14,7 @@ from promoflow_evaluator.engine.money import RAW, half_up_div
 from promoflow_evaluator.engine.outcome import HintDraft, Miss
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Ready:
     """A promotion that passed its static checks: its eligible lines, type-specific data
     (e.g. the tier reached) and a hint to show even when it applies (the next tier)."""
@@ -32,7 +32,7 @@ def check_min_purchase(
     on_cart_subtotal: bool,
     lines: Sequence[Line],
     env: Env,
-    benefit: str,
+    benefit: Callable[[], str],
     potential: int | None = None,
 ) -> Miss | None:
     """Minimum purchase, inclusive, measured before any discount.
@@ -40,7 +40,7 @@ def check_min_purchase(
     ``on_cart_subtotal`` compares the whole cart's subtotal (the seeds' rule and the contract's
     default), otherwise the eligible lines' subtotal. Before discounts, so adding a promotion
     can never make the cart miss another's minimum. Near misses (at least half reached) hint
-    "add Rp X more for <benefit>".
+    "add Rp X more for <benefit>" (``benefit`` is called only then).
     """
     if minimum <= 0:
         return None
@@ -54,7 +54,7 @@ def check_min_purchase(
     if near_amount(measured, minimum):
         hint = HintDraft(
             HintKind.ADD_AMOUNT,
-            f"add {fmt.money(missing)} more for {benefit}",
+            f"add {fmt.money(missing)} more for {benefit()}",
             missing_amount=missing,
             potential=potential,
         )

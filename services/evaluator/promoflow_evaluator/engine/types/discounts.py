@@ -39,9 +39,13 @@ def precheck_percent(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
     potential = eligible * rule.percent // RAW
     if rule.cap is not None:
         potential = min(potential, rule.cap)
-    benefit = f"{env.fmt.percent(rule.percent)} off"
     miss = check_min_purchase(
-        rule.min_purchase, rule.on_cart_subtotal, lines, env, benefit, potential or None
+        rule.min_purchase,
+        rule.on_cart_subtotal,
+        lines,
+        env,
+        lambda: f"{env.fmt.percent(rule.percent)} off",
+        potential or None,
     )
     return miss or Ready(tuple(lines))
 
@@ -74,9 +78,13 @@ def precheck_amount(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
     assert isinstance(rule, AmountRule)
     if not lines:
         return NO_ITEMS
-    benefit = f"{env.fmt.money(rule.amount)} off"
     miss = check_min_purchase(
-        rule.min_purchase, rule.on_cart_subtotal, lines, env, benefit, rule.amount
+        rule.min_purchase,
+        rule.on_cart_subtotal,
+        lines,
+        env,
+        lambda: f"{env.fmt.money(rule.amount)} off",
+        rule.amount,
     )
     return miss or Ready(tuple(lines))
 

@@ -67,7 +67,10 @@ def precheck_payment(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
         return NO_ITEMS
     saving = _estimate(rule.is_percent, rule.value, rule.cap, sum(ln.gross for ln in lines))
     fmt = env.fmt
-    benefit = f"{fmt.percent(rule.value) if rule.is_percent else fmt.money(rule.value)} off"
+
+    def benefit() -> str:
+        return f"{fmt.percent(rule.value) if rule.is_percent else fmt.money(rule.value)} off"
+
     miss = check_min_purchase(rule.min_purchase, True, lines, env, benefit, saving)
     return (
         miss
@@ -116,8 +119,9 @@ def precheck_cashback(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready
     if not lines:
         return NO_ITEMS
     earn = _estimate(rule.is_percent, rule.value, rule.cap, sum(ln.gross for ln in lines))
-    benefit = f"{env.fmt.money(earn)} cashback"
-    miss = check_min_purchase(rule.min_purchase, True, lines, env, benefit, earn)
+    miss = check_min_purchase(
+        rule.min_purchase, True, lines, env, lambda: f"{env.fmt.money(earn)} cashback", earn
+    )
     return (
         miss
         or _method_miss(rule.methods, rule.methods_display, env, earn, "earn")

@@ -60,7 +60,16 @@ class ComboPlan(BundlePlan):
         self.rule = rule
         self.per_item = per_item
         self.max_sets = rule.max_sets
-        self.orders = [self.unit_order(group, cheapest=False) for group in per_item]
+        self.orders: list[list[int]] = []
+
+    def impossible(self) -> bool:
+        return any(
+            sum(ln.quantity for ln in group) < quantity
+            for group, (_, quantity) in zip(self.per_item, self.rule.items, strict=True)
+        )
+
+    def prepare(self) -> None:
+        self.orders = [self.unit_order(group, cheapest=False) for group in self.per_item]
 
     def form(self, free: list[int] | tuple[int, ...], made: int) -> BundleSet | None:
         used: dict[int, int] = {}
@@ -139,7 +148,16 @@ class PackagePlan(BundlePlan):
         self.rule = rule
         self.per_slot = per_slot
         self.max_sets = rule.max_sets
-        self.orders = [self.unit_order(group, cheapest=False) for group in per_slot]
+        self.orders: list[list[int]] = []
+
+    def impossible(self) -> bool:
+        return any(
+            sum(ln.quantity for ln in group) < slot.minimum
+            for group, slot in zip(self.per_slot, self.rule.slots, strict=True)
+        )
+
+    def prepare(self) -> None:
+        self.orders = [self.unit_order(group, cheapest=False) for group in self.per_slot]
 
     def form(self, free: list[int] | tuple[int, ...], made: int) -> BundleSet | None:
         used: dict[int, int] = {}
@@ -210,7 +228,15 @@ class MixMatchPlan(BundlePlan):
         self.rule = rule
         self.pool = pool
         self.max_sets = rule.max_sets
-        self.order = self.unit_order(pool, cheapest=False)
+        self.order: list[int] = []
+
+    def impossible(self) -> bool:
+        if self.rule.allow_same_product:
+            return sum(ln.quantity for ln in self.pool) < self.rule.quantity
+        return len({ln.product for ln in self.pool}) < self.rule.quantity
+
+    def prepare(self) -> None:
+        self.order = self.unit_order(self.pool, cheapest=False)
 
     def form(self, free: list[int] | tuple[int, ...], made: int) -> BundleSet | None:
         rule = self.rule
