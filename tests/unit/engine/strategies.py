@@ -23,6 +23,8 @@ from tests.factories import (
 )
 
 TEA = uid("prod-tea")
+#: The campaign some generated promotions share (budgets come from the test's context).
+CAMPAIGN = uid("campaign-property")
 #: (product, category, list price)
 MENU = [
     (LATTE, BEVERAGES, 25000),
@@ -223,8 +225,19 @@ def promotions(
 ) -> CompiledPromotion:
     kind = draw(st.sampled_from(types or TYPES))
     rules = {"type": kind, **_rules(draw, kind)}
+    extra: dict[str, Any] = {}
+    if draw(st.integers(0, 4)) == 0:
+        extra["campaign"] = {"campaign_id": str(CAMPAIGN), "budget_amount": "100000"}
+    if draw(st.integers(0, 5)) == 0:
+        extra["conditions"] = [
+            {
+                "items": {"category_ids": [str(draw(category))]},
+                "min_quantity": draw(st.integers(1, 3)),
+            }
+        ]
     return promotion(
         code,
+        **extra,
         rules=rules,
         scope=_scope(draw),
         is_stackable=draw(st.booleans()) if stackable is None else stackable,

@@ -46,6 +46,22 @@ def test_cap_smaller_than_the_discount_limits_it_to_the_cap() -> None:
     assert "capped at Rp 50.000" in result.applied[0].reason
 
 
+def test_cap_exactly_reached_gives_the_cap_without_cutting_anything() -> None:
+    # given 20 % of Rp 250.000 = Rp 50.000, exactly the cap
+    promo = promotion(
+        "BEV20",
+        rules={
+            "type": "percent_discount",
+            "discount_percent": "20",
+            "max_discount_amount": "50000",
+        },
+        scope=BEVERAGES_SCOPE,
+    )
+    result = run(cart(latte(quantity=10)), [promo])
+    assert discount_of(result, "BEV20") == Decimal("50000")
+    assert "capped" not in result.applied[0].details
+
+
 def test_minimum_purchase_exactly_met_applies() -> None:
     promo = promotion(
         "MIN50",

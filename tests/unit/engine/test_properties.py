@@ -18,6 +18,7 @@ from promoflow_evaluator.engine import EngineContext, PromotionIndex, evaluate
 from tests.unit.engine.builders import check_invariants, context
 from tests.unit.engine.strategies import (
     BUNDLE_TYPES_NAMES,
+    CAMPAIGN,
     NON_BUNDLE_TYPES,
     carts,
     promotion_sets,
@@ -30,7 +31,6 @@ PROPERTY = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 CTX = context()
-CTX_100 = context(rounding_unit=Decimal(100), cash_rounding_unit=Decimal(500))
 
 
 def _evaluate(
@@ -44,13 +44,29 @@ def _benefit(result: EvaluationResult) -> Decimal:
 
 
 @PROPERTY
-@given(request=carts(), promos=promotion_sets(), coarse=st.booleans())
+@given(
+    request=carts(),
+    promos=promotion_sets(),
+    coarse=st.booleans(),
+    budget=st.sampled_from([None, "0", "2500", "1000000"]),
+)
 def test_discount_between_zero_and_subtotal_allocations_exact_no_negative_line(
-    request: EvaluateRequest, promos: list[CompiledPromotion], coarse: bool
+    request: EvaluateRequest, promos: list[CompiledPromotion], coarse: bool, budget: str | None
 ) -> None:
-    result = _evaluate(request, promos, CTX_100 if coarse else CTX)
+    ctx = context(
+        rounding_unit=Decimal(100) if coarse else None,
+        cash_rounding_unit=Decimal(500) if coarse else None,
+        remaining_budget_amount={} if budget is None else {CAMPAIGN: Decimal(budget)},
+    )
+    result = _evaluate(request, promos, ctx)
     check_invariants(result)
     assert Decimal(0) <= result.total_discount <= result.subtotal
+    if budget is not None:
+        campaign_codes = {p.code for p in promos if p.campaign is not None}
+        granted = sum(
+            (a.discount for a in result.applied if a.code in campaign_codes), Decimal(0)
+        ) + sum((r.amount for r in result.rewards if r.code in campaign_codes), Decimal(0))
+        assert granted <= Decimal(budget)
 
 
 @PROPERTY

@@ -25,6 +25,9 @@ def allocate(amount: int, weights: Sequence[int], caps: Sequence[int]) -> list[i
         return shares
     if amount > sum(caps[i] for i in open_positions):
         raise ValueError("allocation exceeds what is left on the lines")
+    if len(open_positions) == 1:
+        shares[open_positions[0]] = amount
+        return shares
     left = amount
     while left > 0:
         total_weight = sum(weights[i] for i in open_positions)

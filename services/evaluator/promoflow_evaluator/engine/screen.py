@@ -126,7 +126,7 @@ def _after_targeting(
     promo: Promo,
     env: Env,
     eligible_memo: dict[tuple[int, int, int], list[Line]],
-    ledger: Ledger,
+    ledgers: list[Ledger],
 ) -> Miss | Ready:
     cart = env.cart
     if promo.require_voucher:
@@ -146,7 +146,9 @@ def _after_targeting(
         lines = eligible_memo[key] = eligible_lines(promo, cart.lines)
     outcome = PRECHECKS[promo.promo_type](promo, env, list(lines))
     if promo.is_bundle and isinstance(outcome, Ready):
-        return _bundle_check(promo, outcome, env, ledger) or outcome
+        if not ledgers:
+            ledgers.append(Ledger.start(cart, env.context))
+        return _bundle_check(promo, outcome, env, ledgers[0]) or outcome
     return outcome
 
 
@@ -160,7 +162,7 @@ def screen(candidates: Sequence[Promo], env: Env) -> Screened:
     validity_memo: dict[int, tuple[ReasonCode, str] | None] = {}
     targeting_memo: dict[int, tuple[ReasonCode, str] | None] = {}
     eligible_memo: dict[tuple[int, int, int], list[Line]] = {}
-    ledger = Ledger.start(cart, context)
+    ledgers: list[Ledger] = []  # the full-price ledger of the bundle checks, made on demand
     live: list[Live] = []
     rejected: list[tuple[Promo, Miss]] = []
     for promo in candidates:
@@ -193,7 +195,7 @@ def screen(candidates: Sequence[Promo], env: Env) -> Screened:
         if failure is not None:
             miss = Miss(*failure)
             if failure[0] is ReasonCode.MEMBER_ONLY and isinstance(
-                _after_targeting(promo, env, eligible_memo, ledger), Ready
+                _after_targeting(promo, env, eligible_memo, ledgers), Ready
             ):
                 miss = Miss(
                     failure[0],
@@ -202,7 +204,7 @@ def screen(candidates: Sequence[Promo], env: Env) -> Screened:
                 )
             rejected.append((promo, miss))
             continue
-        outcome = _after_targeting(promo, env, eligible_memo, ledger)
+        outcome = _after_targeting(promo, env, eligible_memo, ledgers)
         if isinstance(outcome, Miss):
             rejected.append((promo, outcome))
         else:
