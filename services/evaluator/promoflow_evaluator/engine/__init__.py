@@ -1,5 +1,5 @@
-"""PromoFlow promotion engine: a pure library (no I/O, no framework) shared by the evaluator
-service, HO's preview API and the benchmarks.
+"""PromoFlow promotion engine: a pure library (no I/O, no framework imports, no clock reads)
+shared by the evaluator service, HO's preview API and the benchmarks.
 
 Public API::
 
@@ -8,8 +8,33 @@ Public API::
     index = PromotionIndex.build(compiled_promotions)      # once per snapshot
     result = evaluate(request, index, context)             # EvaluateRequest -> EvaluationResult
 
-Every rule the engine follows, and why where the seed documents were ambiguous, is in
-``docs/engine.md`` (repository root); each module's docstring states the rules it implements.
+Every rule the engine follows, and why where the seed documents were ambiguous, is written in
+``docs/engine.md`` at the repository root; each module's docstring states the rules it
+implements. In one line each:
+
+* money: integer minor units inside; each discount rounded half-up once to the rounding unit
+  (IDR 1 default, 100 configurable), then capped, limited to what is left and to the budget;
+  split over lines by largest remainder (ties by ``line_id``); no line or total below zero;
+* a line's unit price includes its modifiers; fixed prices (set, add-on, special price)
+  replace the base price only, modifier upcharges stay payable;
+* thresholds (minimum purchase: cart subtotal by default, as in the seeds; tiers; conditions)
+  are measured before discounts;
+* stages ``item_level`` → ``cart_level`` → ``payment_level``; higher priority first, ties by
+  code; later promotions compute on what is left (``compounding = remaining``, default) or on
+  the original amounts (``original``) but never take more than is left;
+* validity in the store's zone; a window crossing midnight belongs to the day it started;
+  national holidays from ``holidays`` plus company dates; happy hour's window and the validity
+  window must both hold;
+* bundle types consume units, each unit at most once; the assignment with the largest discount
+  wins (exact bounded search; past ``max_bundle_search`` states, priority order, said in
+  ``search``); rewards are the cheapest units, fixed-price sets take the most expensive;
+* non-stackable promotions compete with the stackable group; the larger customer benefit (bill
+  discount + cashback) wins; ties: bill discount, then the group, then evaluation order;
+* cashback is a reward, never a bill discount; payment discounts need a known, listed payment
+  method, otherwise a hint; free items not in the cart become "add it free" offers;
+* cash rounding of the payable total is reported apart from discounts, half-up, never negative;
+* candidates are the promotions filed under the cart's products, categories and brands and
+  within 7 days of their dates; the others are not reported.
 """
 
 from promoflow_evaluator.engine.context import EngineContext
