@@ -51,6 +51,7 @@ from promoflow_contracts import edge_store as es
 from promoflow_contracts.events import PromotionPublished, PromotionPublishedData
 from promoflow_contracts.promotion import CompiledPromotion
 from promoflow_contracts.topics import Topics, to_record
+from promoflow_edge_sync.domain.decisions import StoreIdentity
 from promoflow_infra.processes import KafkaBroker, free_port
 from promoflow_infra.topics import ensure_topics
 
@@ -128,7 +129,9 @@ async def measure(args: argparse.Namespace, kafka: str) -> None:
     topics = Topics(f"bench-{uuid4().hex[:8]}.")
     await ensure_topics(kafka, topics)
     _carts, catalogue, source = load_carts()
-    promotions = generate(catalogue, args.promotions, seed=42)
+    generated = generate(catalogue, args.promotions, seed=42, brands=args.brands)
+    identity = StoreIdentity(STORE_ID, COMPANY_ID, BRAND_ID)
+    promotions = [p for p in generated if identity.targets(p)]  # what edge_sync will keep
     producer = AIOKafkaProducer(bootstrap_servers=kafka, enable_idempotence=True, linger_ms=0)
     await producer.start()
     processes: list[subprocess.Popen[bytes]] = []
@@ -137,7 +140,7 @@ async def measure(args: argparse.Namespace, kafka: str) -> None:
         env = store_env(url, kafka, topics)
         try:
             futures = []
-            for doc in promotions:
+            for doc in generated:
                 record = to_record(event(doc))
                 futures.append(
                     await producer.send(
@@ -228,10 +231,15 @@ async def measure(args: argparse.Namespace, kafka: str) -> None:
                     process.kill()
     print(f"catalogue: {source}")
     print(
-        f"store: {len(promotions)} active promotions; edge_sync + evaluator api --workers {args.workers} over SQLite; broker {kafka}"
+        f"store: {len(promotions)} active promotions ({len(generated)} on the topic); edge_sync + evaluator api --workers {args.workers} over SQLite; broker {kafka}"
     )
     print(
         f"{args.updates} updates, one every ~{args.gap * 1000:.0f} ms; times from the produce call"
+    )
+    print(
+        "machine load average (1/5/15 min) at the end: {:.1f} {:.1f} {:.1f}".format(
+            *os.getloadavg()
+        )
     )
     print(f"{'stage':<28} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8}")
     for name, values in (
@@ -263,6 +271,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="30 updates")
     parser.add_argument("--updates", type=int, default=100)
     parser.add_argument("--promotions", type=int, default=1000)
+    parser.add_argument(
+        "--brands",
+        type=int,
+        default=1,
+        help="brands the promotions are spread over (1 = all on the store's menu)",
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--gap", type=float, default=0.25, help="seconds between updates")
     parser.add_argument("--kafka", default=None, help="host:port of a broker to use")
