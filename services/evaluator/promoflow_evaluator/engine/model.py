@@ -103,6 +103,8 @@ class UnitTargetRule:
 
 @dataclass(frozen=True, slots=True)
 class PercentRule:
+    """Type 1 parsed: ``percent`` (percent_micro) off, ``cap``/``min_purchase`` in minor units."""
+
     percent: int
     cap: int | None
     min_purchase: int
@@ -112,6 +114,8 @@ class PercentRule:
 
 @dataclass(frozen=True, slots=True)
 class AmountRule:
+    """Type 2 parsed: ``amount`` (minor) once per cart or per unit (``per_unit``)."""
+
     amount: int
     min_purchase: int
     on_cart_subtotal: bool
@@ -121,6 +125,9 @@ class AmountRule:
 
 @dataclass(frozen=True, slots=True)
 class BuyGetRule:
+    """Type 3 parsed: buy/get quantities and item sets (None = scope), reward kind and value
+    (percent_micro or minor), caps."""
+
     buy_quantity: int
     get_quantity: int
     buy_items: ItemMatcher | None
@@ -136,6 +143,8 @@ class BuyGetRule:
 
 @dataclass(frozen=True, slots=True)
 class ComboRule:
+    """Type 4 parsed: ``price`` (minor) for ``items`` = ((product key, quantity), ...)."""
+
     price: int
     items: tuple[tuple[int, int], ...]
     max_sets: int | None
@@ -143,6 +152,9 @@ class ComboRule:
 
 @dataclass(frozen=True, slots=True)
 class FreeItemRule:
+    """Type 5 parsed: trigger product key and quantity, minimum purchase, free product key, quantity
+    and embedded name/price."""
+
     trigger_product: int | None
     trigger_quantity: int
     min_purchase: int
@@ -155,6 +167,9 @@ class FreeItemRule:
 
 @dataclass(frozen=True, slots=True)
 class HappyHourRule:
+    """Type 6 parsed: window, weekdays and exactly one of percent (micro), amount or special price
+    (minor)."""
+
     window: Window
     days: frozenset[int] | None
     percent: int | None
@@ -165,6 +180,9 @@ class HappyHourRule:
 
 @dataclass(frozen=True, slots=True)
 class CashbackRule:
+    """Type 7 parsed: percent (micro) or amount (minor), cap, minimum, folded payment methods,
+    reward method."""
+
     is_percent: bool
     value: int
     cap: int | None
@@ -176,6 +194,9 @@ class CashbackRule:
 
 @dataclass(frozen=True, slots=True)
 class PaymentRule:
+    """Type 8 parsed: folded payment methods (and as written), percent (micro) or amount (minor),
+    cap, minimum."""
+
     methods: frozenset[str]
     methods_display: tuple[str, ...]
     is_percent: bool
@@ -186,6 +207,8 @@ class PaymentRule:
 
 @dataclass(frozen=True, slots=True)
 class PackageSlot:
+    """One package slot: a product key or a category matcher, ``minimum``..``maximum`` units."""
+
     product_id: int | None
     category: ItemMatcher | None
     minimum: int
@@ -195,6 +218,9 @@ class PackageSlot:
 
 @dataclass(frozen=True, slots=True)
 class PackageRule:
+    """Type 9 parsed: name, ``price`` (minor), slots (products first), modification flag, cap on
+    sets."""
+
     name: str
     price: int
     slots: tuple[PackageSlot, ...]
@@ -204,6 +230,9 @@ class PackageRule:
 
 @dataclass(frozen=True, slots=True)
 class MixMatchRule:
+    """Type 10 parsed: item matcher (None = scope), set size, set ``price`` (minor), distinct-
+    products flag, cap."""
+
     items: ItemMatcher | None
     quantity: int
     price: int
@@ -214,6 +243,9 @@ class MixMatchRule:
 
 @dataclass(frozen=True, slots=True)
 class UpsellRule:
+    """Type 11 parsed: required product key and quantity, add-on key, ``price`` (minor) per add-on
+    unit, cap, message."""
+
     required_product: int
     required_quantity: int
     upsell_product: int
@@ -226,6 +258,9 @@ class UpsellRule:
 
 @dataclass(frozen=True, slots=True)
 class TierSpec:
+    """One threshold tier: ``minimum``/``maximum`` (minor or units), benefit kind and value, cap,
+    free product, multiplier."""
+
     name: str
     minimum: int
     maximum: int | None
@@ -241,6 +276,8 @@ class TierSpec:
 
 @dataclass(frozen=True, slots=True)
 class TierRule:
+    """Type 12 parsed: tiers in increasing order, by amount or by quantity."""
+
     by_quantity: bool
     tiers: tuple[TierSpec, ...]
 

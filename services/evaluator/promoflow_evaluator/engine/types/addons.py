@@ -34,6 +34,7 @@ from promoflow_evaluator.engine.units import merge, take, take_up_to
 
 
 def precheck_free_item(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
+    """Minimum purchase and trigger units (with hints), then the trigger and free product lines."""
     rule = promo.rule
     assert isinstance(rule, FreeItemRule)
     cart_lines = env.cart.lines
@@ -66,6 +67,9 @@ def precheck_free_item(promo: Promo, env: Env, lines: list[Line]) -> Miss | Read
 
 
 class FreeItemPlan(BundlePlan):
+    """Sets of a free item: trigger units (most expensive first), the cheapest free units, offers
+    for the rest."""
+
     __slots__ = ("free_order", "frees", "name", "rule", "trigger_order", "triggers")
 
     def __init__(self, promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> None:
@@ -147,6 +151,7 @@ class FreeItemPlan(BundlePlan):
 
 
 def precheck_upsell(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
+    """The required product in the cart, then the add-on (else a hint with the upsell message)."""
     rule = promo.rule
     assert isinstance(rule, UpsellRule)
     cart_lines = env.cart.lines
@@ -182,6 +187,9 @@ def precheck_upsell(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
 
 
 class UpsellPlan(BundlePlan):
+    """Sets of an upsell: required units, then up to ``max_quantity`` add-on units (most expensive
+    first)."""
+
     __slots__ = ("addon_order", "addons", "name", "required", "required_order", "rule")
 
     def __init__(self, promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> None:

@@ -54,6 +54,7 @@ def reward_text(rule: BuyGetRule, env: Env) -> str:
 
 
 def precheck_buy_get(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
+    """The buy and get pools of the cart (each empty set = the scope)."""
     rule = promo.rule
     assert isinstance(rule, BuyGetRule)
     cart_lines = env.cart.lines

@@ -31,6 +31,7 @@ from promoflow_evaluator.engine.validity import days_text, window_text
 
 
 def precheck_percent(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
+    """Static checks of a percent discount: eligible lines, minimum purchase (with hint)."""
     rule = promo.rule
     assert isinstance(rule, PercentRule)
     if not lines:
@@ -51,6 +52,7 @@ def precheck_percent(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
 
 
 def grant_percent(promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> Grant | Miss:
+    """The percent of what is left (or the original amounts) of the eligible or targeted units."""
     rule = promo.rule
     assert isinstance(rule, PercentRule)
     original = promo.original_amounts
@@ -74,6 +76,7 @@ def grant_percent(promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> Grant
 
 
 def precheck_amount(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
+    """Static checks of an amount discount: eligible lines, minimum purchase (with hint)."""
     rule = promo.rule
     assert isinstance(rule, AmountRule)
     if not lines:
@@ -90,6 +93,7 @@ def precheck_amount(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
 
 
 def grant_amount(promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> Grant | Miss:
+    """The amount once (never more than the eligible amount) or per targeted unit."""
     rule = promo.rule
     assert isinstance(rule, AmountRule)
     original = promo.original_amounts
@@ -122,6 +126,7 @@ def grant_amount(promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> Grant 
 
 
 def precheck_happy_hour(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
+    """Happy hour's own window and weekdays (its business day), then eligible lines."""
     rule = promo.rule
     assert isinstance(rule, HappyHourRule)
     moment = env.cart.local
@@ -139,6 +144,7 @@ def precheck_happy_hour(promo: Promo, env: Env, lines: list[Line]) -> Miss | Rea
 
 
 def grant_happy_hour(promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> Grant | Miss:
+    """Percent, amount off or special price on each eligible or targeted unit."""
     rule = promo.rule
     assert isinstance(rule, HappyHourRule)
     original = promo.original_amounts

@@ -61,6 +61,7 @@ def _method_miss(
 
 
 def precheck_payment(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
+    """Eligible lines, minimum purchase, then a known and listed payment method (else a hint)."""
     rule = promo.rule
     assert isinstance(rule, PaymentRule)
     if not lines:
@@ -80,6 +81,7 @@ def precheck_payment(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
 
 
 def grant_payment(promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> Grant | Miss:
+    """The payment discount on what is left of the eligible lines, capped."""
     rule = promo.rule
     assert isinstance(rule, PaymentRule)
     original = promo.original_amounts
@@ -114,6 +116,7 @@ def grant_payment(promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> Grant
 
 
 def precheck_cashback(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
+    """Eligible lines, minimum purchase, then the payment method when the cashback names some."""
     rule = promo.rule
     assert isinstance(rule, CashbackRule)
     if not lines:
@@ -130,6 +133,7 @@ def precheck_cashback(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready
 
 
 def grant_cashback(promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> Grant | Miss:
+    """The cashback reward on what the customer pays for the eligible lines, capped."""
     rule = promo.rule
     assert isinstance(rule, CashbackRule)
     original = promo.original_amounts

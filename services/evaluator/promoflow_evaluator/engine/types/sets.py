@@ -39,6 +39,7 @@ def _sets_text(count: int) -> str:
 
 
 def precheck_combo(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
+    """The cart lines of each combo product."""
     rule = promo.rule
     assert isinstance(rule, ComboRule)
     per_item = tuple(tuple(product_lines(promo, pid, env.cart.lines)) for pid, _ in rule.items)
@@ -48,6 +49,8 @@ def precheck_combo(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
 
 
 class ComboPlan(BundlePlan):
+    """Sets of a combo: each listed product in its quantity, most expensive units first."""
+
     __slots__ = ("orders", "per_item", "rule")
 
     def __init__(self, promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> None:
@@ -117,6 +120,7 @@ class ComboPlan(BundlePlan):
 
 
 def precheck_package(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
+    """The cart lines that may fill each package slot."""
     rule = promo.rule
     assert isinstance(rule, PackageRule)
     cart_lines = env.cart.lines
@@ -136,6 +140,8 @@ def precheck_package(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
 
 
 class PackagePlan(BundlePlan):
+    """Sets of a package: product slots, then category choices, most expensive units first."""
+
     __slots__ = ("orders", "per_slot", "rule")
 
     def __init__(self, promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> None:
@@ -209,6 +215,7 @@ class PackagePlan(BundlePlan):
 
 
 def precheck_mix_match(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
+    """The cart lines of the mix-and-match item set."""
     rule = promo.rule
     assert isinstance(rule, MixMatchRule)
     pool = item_lines(promo, rule.items, env.cart.lines, lines)
@@ -218,6 +225,9 @@ def precheck_mix_match(promo: Promo, env: Env, lines: list[Line]) -> Miss | Read
 
 
 class MixMatchPlan(BundlePlan):
+    """Sets of a mix and match: any N units of the set (distinct products if asked), most expensive
+    first."""
+
     __slots__ = ("order", "pool", "rule")
 
     def __init__(self, promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> None:

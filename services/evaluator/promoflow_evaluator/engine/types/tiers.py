@@ -61,6 +61,7 @@ def _hint(
 
 
 def precheck_tier(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
+    """The highest reached tier (before discounts) and a hint for the next one when near."""
     rule = promo.rule
     assert isinstance(rule, TierRule)
     if not lines:
@@ -96,6 +97,7 @@ def precheck_tier(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
 
 
 def grant_tier(promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> Grant | Miss:
+    """The reached tier's benefit: percent, amount, free units (or an offer), points multiplier."""
     tier = ready.data
     assert isinstance(tier, TierSpec)
     original = promo.original_amounts
