@@ -4,6 +4,7 @@ writes them as the compiler does, the edge sync running in-process, and waiting.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -35,7 +36,7 @@ from promoflow_evaluator.bootstrap import Container, build
 from promoflow_evaluator.config import Settings as EvaluatorSettings
 from promoflow_evaluator.entrypoints.app import create_app
 from promoflow_infra.processes import free_port
-from tests.factories import BRAND_ID, COMPANY_ID, promotion
+from tests.factories import BRAND_ID, COMPANY_ID, CROISSANT, LATTE, cart, line, promotion
 
 NOW = datetime(2026, 3, 3, 5, 0, tzinfo=UTC)
 
@@ -269,3 +270,11 @@ async def running_api(settings: EvaluatorSettings) -> AsyncIterator[RunningApi]:
         finally:
             server.should_exit = True
             await asyncio.wait_for(task, 20)
+
+
+def checkout_body(store_id: UUID, transaction_id: str, **fields: Any) -> dict[str, Any]:
+    """A checkout of 2 lattes and a croissant (Rp 68.000) on Tuesday 2026-03-03 noon."""
+    request = cart(line("1", LATTE, 25000, 2), line("2", CROISSANT, 18000))
+    body = json.loads(request.model_copy(update={"store_id": store_id}).model_dump_json())
+    body.update(transaction_id=transaction_id, **fields)
+    return body

@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 from promoflow_contracts import edge_store as es
 from promoflow_contracts.topics import Topics
 from promoflow_infra.processes import free_port
-from tests.factories import CROISSANT, LATTE, cart, line
 from tests.integration.edge.helpers import (
     RunningApi,
+    checkout_body,
     evaluator_settings,
     running_api,
     seed_store,
@@ -28,14 +28,6 @@ from tests.integration.edge.helpers import (
 )
 
 TOPICS = Topics("store.")
-
-
-def checkout_body(store_id: UUID, transaction_id: str, **fields: Any) -> dict[str, Any]:
-    """A checkout of 2 lattes and a croissant (Rp 68.000) on Tuesday 2026-03-03 noon."""
-    request = cart(line("1", LATTE, 25000, 2), line("2", CROISSANT, 18000))
-    body = json.loads(request.model_copy(update={"store_id": store_id}).model_dump_json())
-    body.update(transaction_id=transaction_id, **fields)
-    return body
 
 
 def count(api: RunningApi, table: Any, *where: Any) -> int:

@@ -14,13 +14,13 @@ from promoflow_evaluator.adapters.outbox import OutboxStore
 from promoflow_evaluator.bootstrap import build_relay
 from promoflow_infra.processes import free_port
 from tests.integration.edge.helpers import (
+    checkout_body,
     evaluator_settings,
     running_api,
     seed_store,
     store_promotion,
     wait_until,
 )
-from tests.integration.edge.test_checkout import checkout_body
 
 
 async def test_rows_wait_with_their_error_while_kafka_is_unreachable(

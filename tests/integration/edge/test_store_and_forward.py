@@ -23,13 +23,13 @@ from promoflow_evaluator.bootstrap import build_relay
 from promoflow_infra.processes import KafkaBroker, free_port
 from promoflow_infra.topics import ensure_topics
 from tests.integration.edge.helpers import (
+    checkout_body,
     evaluator_settings,
     running_api,
     seed_store,
     store_promotion,
     wait_until,
 )
-from tests.integration.edge.test_checkout import checkout_body
 
 
 @pytest.fixture
