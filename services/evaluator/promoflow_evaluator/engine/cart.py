@@ -85,29 +85,36 @@ def prepare_cart(request: EvaluateRequest, context: EngineContext) -> Cart:
             f"cart currency {request.currency} differs from the store's {context.currency}"
         )
     digits = context.digits
-    ordered = sorted(enumerate(request.lines), key=lambda pair: pair[1].line_id)
+    source = request.lines
+    order = sorted(range(len(source)), key=lambda i: source[i].line_id)
     lines: list[Line] = []
-    for idx, (position, src) in enumerate(ordered):
+    for idx, position in enumerate(order):
+        src = source[position]
         base = to_minor(src.unit_price, digits, what=partial(_field, src, "unit_price"))
         modifiers = 0
-        for mod in src.modifiers:
-            price = to_minor(mod.price, digits, what=partial(_field, src, f"modifier {mod.name}"))
-            modifiers += price * mod.quantity
+        if src.modifiers:
+            for mod in src.modifiers:
+                price = to_minor(
+                    mod.price, digits, what=partial(_field, src, f"modifier {mod.name}")
+                )
+                modifiers += price * mod.quantity
         unit = base + modifiers
+        category = src.category_id
+        brand = src.brand_id
         lines.append(
             Line(
-                idx=idx,
-                position=position,
-                line_id=src.line_id,
-                product_id=src.product_id,
-                product=src.product_id.int,
-                category=None if src.category_id is None else src.category_id.int,
-                brand=None if src.brand_id is None else src.brand_id.int,
-                name=src.name,
-                quantity=src.quantity,
-                unit_price=unit,
-                modifiers=modifiers,
-                gross=unit * src.quantity,
+                idx,
+                position,
+                src.line_id,
+                src.product_id,
+                src.product_id.int,
+                None if category is None else category.int,
+                None if brand is None else brand.int,
+                src.name,
+                src.quantity,
+                unit,
+                modifiers,
+                unit * src.quantity,
             )
         )
     local = local_time(request.evaluated_at, context.now, context.zone)

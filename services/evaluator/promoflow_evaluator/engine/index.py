@@ -98,7 +98,15 @@ class PromotionIndex:
     Build with :meth:`build`; immutable afterwards and safe to share between threads.
     """
 
-    __slots__ = ("_always", "_by_brand", "_by_category", "_by_product", "_dates", "promotions")
+    __slots__ = (
+        "_always",
+        "_by_brand",
+        "_by_category",
+        "_by_product",
+        "_ends",
+        "_starts",
+        "promotions",
+    )
 
     def __init__(
         self,
@@ -113,13 +121,8 @@ class PromotionIndex:
         self._by_category = by_category
         self._by_brand = by_brand
         self._always = always
-        self._dates = tuple(
-            (
-                p.validity.start.toordinal() - HORIZON_DAYS,
-                p.validity.end.toordinal() + HORIZON_DAYS + 1,
-            )
-            for p in promotions
-        )
+        self._starts = tuple(p.validity.start.toordinal() - HORIZON_DAYS for p in promotions)
+        self._ends = tuple(p.validity.end.toordinal() + HORIZON_DAYS + 1 for p in promotions)
 
     @classmethod
     def build(cls, promotions: Iterable[CompiledPromotion]) -> PromotionIndex:
@@ -183,8 +186,8 @@ class PromotionIndex:
                 if hit:
                     found.update(hit)
         day = cart.local_date.toordinal()
-        dates = self._dates
+        starts, ends = self._starts, self._ends
         promotions = self.promotions
         return [
-            promotions[rank] for rank in sorted(found) if dates[rank][0] <= day < dates[rank][1]
+            promotions[rank] for rank in sorted([r for r in found if starts[r] <= day < ends[r]])
         ]

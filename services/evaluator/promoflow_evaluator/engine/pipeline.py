@@ -154,8 +154,10 @@ def _bundle_miss(plan: BundlePlan, ledger: Ledger, alone: BundleSet | None, bene
 
 def run(lives: Sequence[Live], env: Env) -> RunResult:
     """Evaluate one alternative (a set of live promotions, in evaluation order)."""
-    ledger = Ledger.start(env.cart, env.context)
     out = RunResult()
+    if not lives:
+        return out
+    ledger = Ledger.start(env.cart, env.context)
     for stage in _STAGES:
         stage_lives = [live for live in lives if live.promo.stage is stage]
         if not stage_lives:

@@ -144,7 +144,7 @@ def _after_targeting(
     lines = eligible_memo.get(key)
     if lines is None:
         lines = eligible_memo[key] = eligible_lines(promo, cart.lines)
-    outcome = PRECHECKS[promo.promo_type](promo, env, list(lines))
+    outcome = PRECHECKS[promo.promo_type](promo, env, lines)  # prechecks never mutate it
     if promo.is_bundle and isinstance(outcome, Ready):
         if not ledgers:
             ledgers.append(Ledger.start(cart, env.context))
@@ -159,8 +159,9 @@ def screen(candidates: Sequence[Promo], env: Env) -> Screened:
     currency = context.currency
     country = context.country_code
     moment = cart.local
-    validity_memo: dict[int, tuple[ReasonCode, str] | None] = {}
-    targeting_memo: dict[int, tuple[ReasonCode, str] | None] = {}
+    # Validity and targeting rules are interned: one verdict (and one Miss) per rule per cart.
+    validity_memo: dict[int, Miss | None] = {}
+    targeting_memo: dict[int, Miss | None] = {}
     eligible_memo: dict[tuple[int, int, int], list[Line]] = {}
     ledgers: list[Ledger] = []  # the full-price ledger of the bundle checks, made on demand
     live: list[Live] = []
@@ -181,25 +182,26 @@ def screen(candidates: Sequence[Promo], env: Env) -> Screened:
             continue
         key = id(promo.validity)
         if key in validity_memo:
-            failure = validity_memo[key]
+            miss = validity_memo[key]
         else:
-            failure = validity_memo[key] = check_validity(promo.validity, moment, country)
-        if failure is not None:
-            rejected.append((promo, Miss(*failure)))
+            failure = check_validity(promo.validity, moment, country)
+            miss = validity_memo[key] = None if failure is None else Miss(*failure)
+        if miss is not None:
+            rejected.append((promo, miss))
             continue
         key = id(promo.targeting)
         if key in targeting_memo:
-            failure = targeting_memo[key]
+            miss = targeting_memo[key]
         else:
-            failure = targeting_memo[key] = check_targeting(promo.targeting, cart, context)
-        if failure is not None:
-            miss = Miss(*failure)
-            if failure[0] is ReasonCode.MEMBER_ONLY and isinstance(
+            failure = check_targeting(promo.targeting, cart, context)
+            miss = targeting_memo[key] = None if failure is None else Miss(*failure)
+        if miss is not None:
+            if miss.code is ReasonCode.MEMBER_ONLY and isinstance(
                 _after_targeting(promo, env, eligible_memo, ledgers), Ready
             ):
                 miss = Miss(
-                    failure[0],
-                    failure[1],
+                    miss.code,
+                    miss.reason,
                     HintDraft(HintKind.MEMBERSHIP, f"join as a member for {promo.name}"),
                 )
             rejected.append((promo, miss))
