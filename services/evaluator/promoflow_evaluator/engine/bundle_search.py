@@ -13,10 +13,12 @@ assignment with the largest total discount at the stage's starting line values:
    set formations (each set formed by its type's unit policy), memoised on the units still
    free and the sets made by promotions that have a cap. Ties keep the solution found first,
    i.e. the one that starts with the higher-priority promotion.
-4. The search explores at most ``max_bundle_search`` states in total (context; also when a
-   group holds more than :data:`MAX_EXACT_UNITS` units). Past the bound the remaining groups
-   are assigned in priority order (each promotion takes as many sets as it can, highest
-   priority first) and the result's ``search`` says so (``exact = false`` with a note).
+4. The search makes at most ``max_bundle_search`` set-formation attempts in total (context;
+   one attempt = one promotion tried in one state, so the cost is bounded whatever the number
+   of competing promotions), and no exact search runs for a group of more than
+   :data:`MAX_EXACT_UNITS` units. Past the bound the remaining groups are assigned in priority
+   order (each promotion takes as many sets as it can, highest priority first) and the
+   result's ``search`` says so (``exact = false`` with a note).
 """
 
 from __future__ import annotations
@@ -129,12 +131,12 @@ class _Search:
         found = self.memo.get(key)
         if found is not None:
             return found
-        self.explored += 1
-        if self.explored > self.budget:
-            raise _Bound
         best_value = 0
         best_seq: tuple[tuple[int, BundleSet], ...] = ()
         for k, plan in enumerate(self.plans):
+            self.explored += 1
+            if self.explored > self.budget:
+                raise _Bound
             bundle = plan.next_set(free, made[k] if self.capped[k] else 0)
             if bundle is None:
                 continue
@@ -159,7 +161,8 @@ def assign(plans: Sequence[BundlePlan], free: list[int], max_states: int) -> Ass
     """Assign units to ``plans`` (in priority order) from ``free`` (not modified).
 
     Returns the sets each plan forms; ``exact`` is False when some group was assigned in
-    priority order because the bound (``max_states`` explored states) was reached.
+    priority order because the bound (``max_states`` set-formation attempts) was reached.
+    ``explored`` counts the attempts.
     """
     result = Assignment(sets=[[] for _ in plans])
     if not plans:
@@ -188,7 +191,7 @@ def assign(plans: Sequence[BundlePlan], free: list[int], max_states: int) -> Ass
         except _Bound:
             result.exact = False
             result.notes.append(
-                f"search bound of {max_states} states reached; {len(members)} competing bundle "
+                f"search bound of {max_states} attempts reached; {len(members)} competing bundle "
                 "promotions assigned in priority order"
             )
             _greedy(plans, members, work, result.sets)

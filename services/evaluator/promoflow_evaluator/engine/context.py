@@ -49,7 +49,8 @@ class EngineContext:
     * ``remaining_budget_redemptions``/``remaining_budget_amount``: per campaign id, shared by
       the campaign's promotions; missing = unlimited. Amounts are major units.
     * ``now``: aware time used when the cart has no ``evaluated_at``.
-    * ``max_bundle_search``: bound on states explored by the bundle assignment search.
+    * ``max_bundle_search``: bound on the bundle assignment search, in set-formation attempts
+      (one competing promotion tried in one state); past it, priority order decides.
 
     Raises :class:`InvalidContext` for an unknown currency, time zone or holiday country, a
     naive ``now``, or a rounding unit that is not a positive multiple of the minor unit.
