@@ -25,6 +25,10 @@ COLLECTOR_PORT = 8200
 EVALUATOR_BASE_PORT = 8101
 #: The demo company every demo store belongs to (stable across runs).
 DEMO_COMPANY_ID = stable_id("company", "promoflow-demo")
+#: Development credentials (``PROMOFLOW_ENV=development``): the compiler's admin token (which
+#: may call the sync API) and the collector's analytics token (which may read customer usage).
+DEV_SYNC_TOKEN = "dev-admin-token"
+DEV_USAGE_TOKEN = "dev-analytics-token"
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +125,9 @@ def store_env(wiring: Wiring, store: StoreSite) -> dict[str, str]:
         "PROMOFLOW_EDGE_DATABASE_URL": f"sqlite:///{edge_db}",
         "PROMOFLOW_HO_SYNC_URL": f"http://127.0.0.1:{wiring.compiler_port}",
         "PROMOFLOW_HO_USAGE_URL": f"http://127.0.0.1:{wiring.collector_port}",
+        # Two HO secrets: the compiler's sync API and the collector's usage API.
+        "PROMOFLOW_HO_SYNC_TOKEN": DEV_SYNC_TOKEN,
+        "PROMOFLOW_HO_USAGE_TOKEN": DEV_USAGE_TOKEN,
     }
 
 

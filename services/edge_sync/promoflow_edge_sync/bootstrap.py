@@ -26,7 +26,7 @@ def ho_client_for(settings: Settings, ho_url: str | None = None) -> HoSyncClient
     url = ho_url or settings.ho_sync_url
     if not url:
         return None
-    token = settings.ho_token.get_secret_value() if settings.ho_token else None
+    token = settings.ho_sync_token.get_secret_value() if settings.ho_sync_token else None
     return HoSyncClient(url, token, settings.ho_timeout_s)
 
 

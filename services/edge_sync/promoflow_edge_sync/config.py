@@ -19,8 +19,8 @@ class Settings(BaseSettings):
     * ``PROMOFLOW_EDGE_DATABASE_URL``: SQLAlchemy URL of the edge store (default
       ``sqlite:///.run/stores/<store_id>/edge.db``, relative to the working directory).
     * ``PROMOFLOW_KAFKA_BOOTSTRAP``, ``PROMOFLOW_TOPIC_PREFIX``: the broker and topic names.
-    * ``PROMOFLOW_HO_SYNC_URL`` (base URL of the HO compiler API) and ``PROMOFLOW_HO_TOKEN``
-      (bearer token): the HO sync API used by ``bootstrap`` and, while Kafka is unreachable,
+    * ``PROMOFLOW_HO_SYNC_URL`` (base URL of the HO compiler API) and ``PROMOFLOW_HO_SYNC_TOKEN``
+      (the compiler's bearer token for store edges): the HO sync API used by ``bootstrap`` and, while Kafka is unreachable,
       by ``run``.
     """
 
@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     kafka_bootstrap: str = "127.0.0.1:9092"
     topic_prefix: str = "promoflow."
     ho_sync_url: str | None = None
-    ho_token: SecretStr | None = None
+    ho_sync_token: SecretStr | None = None
     ho_timeout_s: float = Field(default=30.0, gt=0)
     #: Records per consumer batch (one local transaction each).
     sync_batch_size: int = Field(default=500, ge=1, le=10_000)
@@ -52,8 +52,8 @@ class Settings(BaseSettings):
     def _default_database(self) -> Settings:
         if not self.edge_database_url:
             self.edge_database_url = f"sqlite:///.run/stores/{self.store_id}/edge.db"
-        if self.env == "production" and self.ho_sync_url and self.ho_token is None:
-            raise ValueError("PROMOFLOW_HO_TOKEN is required in production")
+        if self.env == "production" and self.ho_sync_url and self.ho_sync_token is None:
+            raise ValueError("PROMOFLOW_HO_SYNC_TOKEN is required in production")
         return self
 
     @property

@@ -49,7 +49,7 @@ def build(settings: Settings | None = None) -> Container:
     evaluator = EvaluatorService(settings, repository, snapshots)
     usage = None
     if settings.ho_usage_url:
-        token = settings.ho_token.get_secret_value() if settings.ho_token else None
+        token = settings.ho_usage_token.get_secret_value() if settings.ho_usage_token else None
         usage = UsageClient(settings.ho_usage_url, token, settings.ho_usage_timeout_ms)
     templates = Environment(
         loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"])

@@ -30,7 +30,8 @@ class Settings(BaseSettings):
     Store and HO: ``PROMOFLOW_EDGE_DATABASE_URL`` (default
     ``sqlite:///.run/stores/<store_id>/edge.db``), ``PROMOFLOW_KAFKA_BOOTSTRAP``,
     ``PROMOFLOW_TOPIC_PREFIX``, ``PROMOFLOW_HO_USAGE_URL`` (usage collector base URL; unset =
-    offline, per-customer limits decided locally and flagged unverified), ``PROMOFLOW_HO_TOKEN``.
+    offline, per-customer limits decided locally and flagged unverified), ``PROMOFLOW_HO_USAGE_TOKEN`` (the collector's
+    analytics bearer token; a different secret from the compiler's sync token).
     """
 
     model_config = SettingsConfigDict(env_prefix="PROMOFLOW_", extra="ignore")
@@ -49,7 +50,7 @@ class Settings(BaseSettings):
     kafka_bootstrap: str = "127.0.0.1:9092"
     topic_prefix: str = "promoflow."
     ho_usage_url: str | None = None
-    ho_token: SecretStr | None = None
+    ho_usage_token: SecretStr | None = None
     #: Time budget of one HO usage lookup at checkout (milliseconds, at most 300).
     ho_usage_timeout_ms: int = Field(default=250, ge=10, le=300)
     #: How often each worker checks the store's data version (milliseconds).
@@ -76,6 +77,6 @@ class Settings(BaseSettings):
             if self.env != "development":
                 raise ValueError("PROMOFLOW_TERMINAL_KEYS is required outside development")
             self.terminal_keys = [DEVELOPMENT_TERMINAL_KEY]
-        if self.env == "production" and self.ho_usage_url and self.ho_token is None:
-            raise ValueError("PROMOFLOW_HO_TOKEN is required in production")
+        if self.env == "production" and self.ho_usage_url and self.ho_usage_token is None:
+            raise ValueError("PROMOFLOW_HO_USAGE_TOKEN is required in production")
         return self

@@ -101,7 +101,7 @@ def ho() -> Iterator[FakeHo]:
 
 def _service(store_id: UUID, edge_url: str, ho: FakeHo, kafka: str = "127.0.0.1:1") -> EdgeSync:
     return make_service(
-        store_id, edge_url, kafka, Topics("unused."), ho_sync_url=ho.url, ho_token=TOKEN
+        store_id, edge_url, kafka, Topics("unused."), ho_sync_url=ho.url, ho_sync_token=TOKEN
     )
 
 
@@ -220,7 +220,7 @@ def test_the_bootstrap_command_pulls_from_ho_and_prints_a_summary(
         "PROMOFLOW_STORE_COMPANY_ID": str(COMPANY_ID),
         "PROMOFLOW_STORE_BRAND_ID": str(BRAND_ID),
         "PROMOFLOW_EDGE_DATABASE_URL": edge_url,
-        "PROMOFLOW_HO_TOKEN": TOKEN,
+        "PROMOFLOW_HO_SYNC_TOKEN": TOKEN,
     }
     # when the launcher runs `python -m promoflow_edge_sync bootstrap --ho-url ...`
     done = subprocess.run(
