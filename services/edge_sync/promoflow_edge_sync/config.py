@@ -19,9 +19,9 @@ class Settings(BaseSettings):
     * ``PROMOFLOW_EDGE_DATABASE_URL``: SQLAlchemy URL of the edge store (default
       ``sqlite:///.run/stores/<store_id>/edge.db``, relative to the working directory).
     * ``PROMOFLOW_KAFKA_BOOTSTRAP``, ``PROMOFLOW_TOPIC_PREFIX``: the broker and topic names.
-    * ``PROMOFLOW_HO_SYNC_URL`` (base URL of the HO compiler API) and ``PROMOFLOW_HO_SYNC_TOKEN``
-      (the compiler's bearer token for store edges): the HO sync API used by ``bootstrap`` and, while Kafka is unreachable,
-      by ``run``.
+    * ``PROMOFLOW_HO_SYNC_URL`` (base URL of the HO compiler API) and
+      ``PROMOFLOW_HO_SYNC_TOKEN`` (the compiler's bearer token for store edges): the HO sync
+      API used by ``bootstrap`` and, while Kafka is unreachable, by ``run``.
     """
 
     model_config = SettingsConfigDict(env_prefix="PROMOFLOW_", extra="ignore")

@@ -30,8 +30,9 @@ class Settings(BaseSettings):
     Store and HO: ``PROMOFLOW_EDGE_DATABASE_URL`` (default
     ``sqlite:///.run/stores/<store_id>/edge.db``), ``PROMOFLOW_KAFKA_BOOTSTRAP``,
     ``PROMOFLOW_TOPIC_PREFIX``, ``PROMOFLOW_HO_USAGE_URL`` (usage collector base URL; unset =
-    offline, per-customer limits decided locally and flagged unverified), ``PROMOFLOW_HO_USAGE_TOKEN`` (the collector's
-    analytics bearer token; a different secret from the compiler's sync token).
+    offline, per-customer limits decided locally and flagged unverified),
+    ``PROMOFLOW_HO_USAGE_TOKEN`` (the collector's analytics bearer token; a different secret
+    from the compiler's sync token).
     """
 
     model_config = SettingsConfigDict(env_prefix="PROMOFLOW_", extra="ignore")
