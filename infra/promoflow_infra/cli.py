@@ -29,6 +29,7 @@ from promoflow_infra.services import (
     migrations,
     store_edge,
 )
+from promoflow_infra.store_status import read_stores, render
 from promoflow_infra.supervisor import ServiceFailed, Supervisor
 
 app = typer.Typer(add_completion=False, help="PromoFlow launcher.", no_args_is_help=True)
@@ -132,12 +133,19 @@ def down() -> None:
 
 @app.command()
 def status() -> None:
-    """Show which parts are running (exit 1 when something is down)."""
+    """Show each process, then each store's sync lag and outbox backlog (exit 1 when a process
+    is down)."""
     platform = Platform.from_settings()
+    run_dir = platform.kafka.run_dir.parent
     parts = {"kafka": platform.kafka.is_running(), "postgres": platform.postgres.is_running()}
-    parts.update(Supervisor(platform.kafka.run_dir.parent).status())
+    parts.update(Supervisor(run_dir).status())
     for name, running in parts.items():
         typer.echo(f"{name:28} {'running' if running else 'stopped'}")
+    stores = read_stores(run_dir)
+    if stores:
+        typer.echo("")
+        for line in render(stores):
+            typer.echo(line)
     raise typer.Exit(0 if all(parts.values()) else 1)
 
 
