@@ -50,7 +50,7 @@ def read_store(code: str, edge_db: Path) -> StoreStatus:
                 )
             ).one()
     except SQLAlchemyError as exc:
-        return StoreStatus(code, 0, None, None, 0, None, error=str(exc.orig or exc)[:200])
+        return StoreStatus(code, 0, None, None, 0, None, error=str(exc).splitlines()[0][:200])
     finally:
         engine.dispose()
     age = (utcnow() - oldest).total_seconds() if oldest is not None else None
