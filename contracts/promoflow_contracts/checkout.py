@@ -14,7 +14,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from promoflow_contracts.base import Code, ContractModel, Money
+from promoflow_contracts.base import Code, ContractModel, Money, SignedMoney
 from promoflow_contracts.cart import EvaluateRequest, PosId
 from promoflow_contracts.results import EvaluationResult
 
@@ -55,7 +55,11 @@ class CheckoutResponse(ContractModel):
         default=False, description="True when this answers a retry of an earlier checkout."
     )
     recorded_at: datetime
-    total_mismatch: Money | None = None
+    total_mismatch: SignedMoney | None = Field(
+        default=None,
+        description="expected_total minus the payable total when the POS sent a different "
+        "expected_total (positive: the POS expected to charge more); None when they agree.",
+    )
     result: EvaluationResult
     redemptions: list[RedemptionLine]
 

@@ -14,7 +14,7 @@ promotion while consumers still learn the version and reason.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID, uuid4
@@ -173,7 +173,7 @@ class EvaluationLoggedData(ContractModel):
     evaluation_id: UUID
     store_id: UUID
     transaction_id: PosId | None = None
-    evaluated_at: datetime
+    evaluated_at: AwareDatetime
     business_date: date
     sales_channel: SalesChannel
     customer_id: PosId | None = None

@@ -193,7 +193,7 @@ class CheckoutService:
         )
         mismatch = None
         if request.expected_total is not None and request.expected_total != result.payable:
-            mismatch = abs(request.expected_total - result.payable)
+            mismatch = request.expected_total - result.payable
         response = CheckoutResponse(
             transaction_id=request.transaction_id,
             recorded_at=now,

@@ -57,7 +57,7 @@ async def test_checkout_records_redemptions_and_outbox_rows_in_one_transaction(
     # then the edge's own evaluation is recorded, and the POS's total only reported
     assert response.status_code == 200
     assert Decimal(body["result"]["payable"]) == 61200
-    assert Decimal(body["total_mismatch"]) == 11200
+    assert Decimal(body["total_mismatch"]) == -11200  # the POS expected 11,200 less
     [redemption] = body["redemptions"]
     assert redemption["code"] == "TEN" and Decimal(redemption["discount"]) == 6800
     assert redemption["verified"] is True
