@@ -24,6 +24,7 @@ from promoflow_infra.services import (
     EVALUATOR_BASE_PORT,
     StoreSite,
     Wiring,
+    demo_import,
     demo_sites,
     head_office,
     migrations,
@@ -65,15 +66,31 @@ def _start(platform: Platform, supervisor: Supervisor) -> list[tuple[str, str]]:
     platform.start(echo=sys.stdout)
     wiring = _wiring(platform)
     _migrate(wiring)
+    sites = _sites()
     specs = head_office(wiring)
-    for site in _sites():
+    for site in sites:
         specs += store_edge(wiring, site)
     for spec in specs:
         supervisor.start(spec)
+    compiler = specs[0]  # the demo import needs the compiler API; the edges start meanwhile
     for spec in specs:
         waited = supervisor.wait_ready(spec, timeout=120)
         typer.echo(f"{spec.name}: ready in {waited:.1f}s (log {supervisor.log_path(spec.name)})")
+        if spec is compiler:
+            _import_demo(wiring, len(sites), supervisor)
     return [(spec.name, spec.url) for spec in specs if spec.url is not None]
+
+
+def _import_demo(wiring: Wiring, stores: int, supervisor: Supervisor) -> None:
+    """Run the demo import (its output goes to ``logs/demo-import.log``); print its summary."""
+    name, argv, env = demo_import(wiring, stores)
+    log = supervisor.log_path(name)
+    done = subprocess.run(argv, env={**os.environ, **env}, capture_output=True, text=True)
+    log.write_text(done.stdout + done.stderr)
+    if done.returncode != 0:
+        raise PlatformError(f"{name} failed (log {log}):\n{(done.stdout + done.stderr)[-3000:]}")
+    summary = done.stdout.strip().splitlines()[-1:] or ["done"]
+    typer.echo(f"demo data: {summary[0]} (log {log})")
 
 
 def _bring_up(platform: Platform, supervisor: Supervisor) -> None:

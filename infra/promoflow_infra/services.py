@@ -78,6 +78,19 @@ def migrations(wiring: Wiring) -> list[tuple[str, tuple[str, ...], dict[str, str
     ]
 
 
+def demo_import(wiring: Wiring, stores: int) -> tuple[str, tuple[str, ...], dict[str, str]]:
+    """The demo data import (name, argv, env), run once the compiler API is ready: the demo
+    stores' company, brands, stores, menus and promotions of all 12 types, through the
+    compiler's public API (idempotent: a second run changes nothing)."""
+    url = f"http://127.0.0.1:{wiring.compiler_port}"
+    argv = _python(
+        "promoflow_infra.demo",
+        "import",
+        *("--compiler-url", url, "--stores", str(stores), "--token", DEV_SYNC_TOKEN),
+    )
+    return ("demo-import", argv, _common(wiring))
+
+
 def head_office(wiring: Wiring) -> list[ServiceSpec]:
     """HO services: compiler API, relay, scheduler, limits consumer; collector worker and API."""
     env = _common(wiring)

@@ -19,6 +19,7 @@ from promoflow_infra.services import (
     EVALUATOR_BASE_PORT,
     StoreSite,
     Wiring,
+    demo_import,
     head_office,
     store_edge,
 )
@@ -26,7 +27,7 @@ from promoflow_infra.supervisor import ServiceSpec
 
 COMPOSE = REPO_ROOT / "infra" / "docker-compose.yml"
 #: Option values that legitimately differ between a container and a local process.
-LOCAL_VALUES = {"--host", "--data-dir"}
+LOCAL_VALUES = {"--host", "--data-dir", "--compiler-url", "--stores", "--token"}
 
 
 def _compose() -> dict[str, Any]:
@@ -69,6 +70,15 @@ def test_every_launcher_service_is_in_compose_with_the_same_command(tmp_path: Pa
     for name, spec in _launcher_specs(tmp_path).items():
         assert name in services, f"{name} runs under the launcher but not in docker-compose"
         assert _normalise(services[name]["command"]) == _normalise(list(spec.argv)), name
+
+
+def test_the_demo_import_runs_as_under_the_launcher(tmp_path: Path) -> None:
+    wiring = Wiring("127.0.0.1:9092", "postgresql+psycopg://x@127.0.0.1/db", "promoflow.", tmp_path)
+    name, argv, env = demo_import(wiring, stores=1)
+    service = _compose()["services"][name]
+    assert _normalise(service["command"]) == _normalise(list(argv))
+    assert set(service["environment"]) == set(env)
+    assert service["depends_on"]["compiler-api"]["condition"] == "service_healthy"
 
 
 def test_environment_names_match_the_launcher(tmp_path: Path) -> None:
