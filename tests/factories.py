@@ -78,3 +78,97 @@ def cart(*lines: CartLine, **fields: Any) -> EvaluateRequest:
     """An evaluate request at ``STORE_ID`` on a Tuesday noon (WIB) unless overridden."""
     fields.setdefault("evaluated_at", datetime(2026, 3, 3, 12, 0))
     return EvaluateRequest(store_id=STORE_ID, lines=list(lines), **fields)
+
+
+#: One valid rules object per promotion type, in the seeds' shapes where they differ (over the
+#: café catalogue above).
+SAMPLE_RULES: dict[str, dict[str, Any]] = {
+    "percent_discount": {
+        "type": "percent_discount",
+        "discount_percent": "20",
+        "max_discount_amount": "50000",
+    },
+    "amount_discount": {
+        "type": "amount_discount",
+        "discount_amount": "10000",
+        "min_purchase": "50000",
+    },
+    "buy_x_get_y": {
+        "type": "buy_x_get_y",
+        "buy_quantity": 1,
+        "get_quantity": 1,
+        "same_product_only": True,
+    },
+    "combo": {
+        "type": "combo",
+        "combo_price": "35000",
+        "items": [{"product_id": str(LATTE)}, {"product_id": str(CROISSANT)}],
+    },
+    "free_item": {
+        "type": "free_item",
+        "trigger_product_id": str(LATTE),
+        "free_product_id": str(CROISSANT),
+    },
+    "happy_hour": {
+        "type": "happy_hour",
+        "time_start": "14:00",
+        "time_end": "17:00",
+        "discount_percent": "30",
+    },
+    "cashback": {
+        "type": "cashback",
+        "cashback_type": "percent",
+        "cashback_value": "5",
+        "cashback_max": "20000",
+    },
+    "payment_discount": {
+        "type": "payment_discount",
+        "payment_methods": ["OVO"],
+        "discount_type": "amount",
+        "discount_value": "10000",
+    },
+    "package": {
+        "type": "package",
+        "package_name": "Breakfast set",
+        "package_price": "45000",
+        "items": [
+            {"item_type": "product", "product_id": str(LATTE)},
+            {
+                "item_type": "category",
+                "category_id": str(BEVERAGES),
+                "min_selection": 1,
+                "max_selection": 2,
+            },
+        ],
+    },
+    "mix_match": {
+        "type": "mix_match",
+        "category_id": str(BEVERAGES),
+        "required_quantity": 3,
+        "special_price": "50000",
+    },
+    "upsell": {
+        "type": "upsell",
+        "required_product_id": str(LATTE),
+        "upsell_product_id": str(CROISSANT),
+        "special_price": "10000",
+        "upsell_message": "Add a croissant for Rp 10.000",
+    },
+    "threshold_tier": {
+        "type": "threshold_tier",
+        "tiers": [
+            {
+                "tier_name": "Silver",
+                "min_amount": "100000",
+                "discount_type": "percent",
+                "discount_value": "5",
+            },
+            {
+                "tier_name": "Gold",
+                "min_amount": "200000",
+                "discount_type": "points_multiplier",
+                "points_multiplier": "2",
+            },
+        ],
+    },
+}

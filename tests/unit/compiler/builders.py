@@ -24,6 +24,7 @@ from tests.factories import (
     MUFFIN,
     OTHER_BRAND_ID,
     OTHER_STORE_ID,
+    SAMPLE_RULES,
     STORE_ID,
     uid,
 )
@@ -149,18 +150,10 @@ def master(**replace: Any) -> MasterData:
     return MasterData.build(company, **parts)
 
 
-#: One valid rules object per promotion type, on this catalogue.
+#: One valid rules object per promotion type, on this catalogue (the shared samples, with the
+#: types whose compiler checks need this catalogue's categories and products replaced).
 RULES: dict[str, dict[str, Any]] = {
-    "percent_discount": {
-        "type": "percent_discount",
-        "discount_percent": "20",
-        "max_discount_amount": "50000",
-    },
-    "amount_discount": {
-        "type": "amount_discount",
-        "discount_amount": "10000",
-        "min_purchase": "50000",
-    },
+    **SAMPLE_RULES,
     "buy_x_get_y": {
         "type": "buy_x_get_y",
         "buy_quantity": 2,
@@ -179,24 +172,12 @@ RULES: dict[str, dict[str, Any]] = {
         "trigger_quantity": 2,
         "free_product_id": str(MUFFIN),
     },
-    "happy_hour": {
-        "type": "happy_hour",
-        "time_start": "14:00",
-        "time_end": "17:00",
-        "discount_percent": "30",
-    },
     "cashback": {
         "type": "cashback",
         "cashback_type": "percent",
         "cashback_value": "5",
         "cashback_max": "20000",
         "payment_methods": ["OVO", "GOPAY"],
-    },
-    "payment_discount": {
-        "type": "payment_discount",
-        "payment_methods": ["OVO"],
-        "discount_type": "amount",
-        "discount_value": "10000",
     },
     "package": {
         "type": "package",
@@ -217,13 +198,6 @@ RULES: dict[str, dict[str, Any]] = {
         "item_set": {"category_ids": [str(BAKERY)]},
         "required_quantity": 3,
         "special_price": "40000",
-    },
-    "upsell": {
-        "type": "upsell",
-        "required_product_id": str(LATTE),
-        "upsell_product_id": str(CROISSANT),
-        "special_price": "10000",
-        "upsell_message": "Add a croissant for Rp 10.000",
     },
     "threshold_tier": {
         "type": "threshold_tier",
