@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from promoflow_contracts.events import Event
@@ -22,8 +22,8 @@ class Seen:
     event: Event
 
 
-async def read_topic(bootstrap: str, topic: str) -> list[Seen]:
-    """Every record of ``topic`` up to its current end, per partition in offset order."""
+async def read_records(bootstrap: str, topic: str) -> list[ConsumerRecord[bytes, bytes]]:
+    """Every raw record of ``topic`` up to its current end, per partition in offset order."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
@@ -39,16 +39,27 @@ async def read_topic(bootstrap: str, topic: str) -> list[Seen]:
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         end = await consumer.end_offsets(partitions)
-        seen: list[Seen] = []
+        seen: list[ConsumerRecord[bytes, bytes]] = []
         while any([await consumer.position(tp) < end[tp] for tp in partitions]):
-            batch = await consumer.getmany(timeout_ms=1000)
-            for records in batch.values():
-                for r in records:
-                    event = from_record(r.key, r.value, list(r.headers))
-                    seen.append(Seen(r.partition, r.offset, r.key.decode(), r.value is None, event))
-        return sorted(seen, key=lambda s: (s.partition, s.offset))
+            for records in (await consumer.getmany(timeout_ms=1000)).values():
+                seen.extend(records)
+        return sorted(seen, key=lambda r: (r.partition, r.offset))
     finally:
         await consumer.stop()
+
+
+async def read_topic(bootstrap: str, topic: str) -> list[Seen]:
+    """Every event of ``topic`` up to its current end, per partition in offset order."""
+    return [
+        Seen(
+            r.partition,
+            r.offset,
+            r.key.decode(),
+            r.value is None,
+            from_record(r.key, r.value, list(r.headers)),
+        )
+        for r in await read_records(bootstrap, topic)
+    ]
 
 
 def version_of(seen: Seen) -> int:

@@ -14,7 +14,7 @@ from promoflow_compiler.adapters.limits_consumer import LimitsConsumer
 from promoflow_compiler.bootstrap import Container
 from promoflow_contracts.events import LimitStateChanged, LimitStateChangedData
 from promoflow_contracts.topics import Topics, to_record
-from tests.integration.compiler.kafka_io import read_topic, version_of
+from tests.integration.compiler.kafka_io import read_records, read_topic, version_of
 from tests.integration.compiler.seed import ADMIN, ok
 from tests.unit.compiler.builders import spec_dict
 
@@ -100,35 +100,9 @@ async def test_exhausted_limit_republishes_once_and_bad_records_are_dead_lettere
     assert [str(d.business_date) for d in final.limit_state.exhausted_days] == ["2026-03-02"]
     promo = ok(kafka_client.get(f"/api/v1/promotions/{pid}", headers=ADMIN))
     assert promo["limit_state"]["total_exhausted"] is True
-    dlq = await read_topic_raw(kafka_bootstrap, topics.limits.dead_letter)
+    dlq = [
+        {k: v.decode() for k, v in r.headers}
+        for r in await read_records(kafka_bootstrap, topics.limits.dead_letter)
+    ]
     assert len(dlq) == 2 and all("error" in h for h in dlq)
     assert any("unknown promotion" in h["error"] for h in dlq)
-
-
-async def read_topic_raw(bootstrap: str, topic: str) -> list[dict[str, str]]:
-    """Headers of every record of a topic (the DLQ holds non-events)."""
-    from aiokafka import AIOKafkaConsumer, TopicPartition
-    from aiokafka.admin import AIOKafkaAdminClient
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        (described,) = await admin.describe_topics([topic])
-    finally:
-        await admin.close()
-    partitions = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
-    )
-    await consumer.start()
-    try:
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        end = await consumer.end_offsets(partitions)
-        out: list[dict[str, str]] = []
-        while any([await consumer.position(tp) < end[tp] for tp in partitions]):
-            for records in (await consumer.getmany(timeout_ms=1000)).values():
-                out.extend({k: v.decode() for k, v in r.headers} for r in records)
-        return out
-    finally:
-        await consumer.stop()
