@@ -44,6 +44,7 @@ def _wiring(platform: Platform) -> Wiring:
         run_dir=platform.kafka.run_dir.parent,
         compiler_port=int(os.environ.get("PROMOFLOW_COMPILER_PORT", COMPILER_PORT)),
         collector_port=int(os.environ.get("PROMOFLOW_COLLECTOR_PORT", COLLECTOR_PORT)),
+        evaluator_workers=int(os.environ.get("PROMOFLOW_EVALUATOR_WORKERS", "2")),
     )
 
 

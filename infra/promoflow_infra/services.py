@@ -46,7 +46,8 @@ class StoreSite:
 
 @dataclass(frozen=True, slots=True)
 class Wiring:
-    """Addresses every service needs: broker, HO database, topic prefix, run dir, HO ports."""
+    """Addresses every service needs: broker, HO database, topic prefix, run dir, HO ports;
+    and how many worker processes each store's evaluator runs."""
 
     kafka_bootstrap: str
     ho_database_url: str
@@ -54,6 +55,7 @@ class Wiring:
     run_dir: Path
     compiler_port: int = COMPILER_PORT
     collector_port: int = COLLECTOR_PORT
+    evaluator_workers: int = 2
 
 
 def _python(module: str, *args: str) -> tuple[str, ...]:
@@ -145,7 +147,8 @@ def store_env(wiring: Wiring, store: StoreSite) -> dict[str, str]:
 
 
 def store_edge(wiring: Wiring, store: StoreSite) -> list[ServiceSpec]:
-    """One store's edge: edge sync, evaluator API (2 workers), evaluator outbox relay."""
+    """One store's edge: edge sync, evaluator API (``wiring.evaluator_workers`` worker
+    processes), evaluator outbox relay."""
     env = store_env(wiring, store)
     (wiring.run_dir / "stores" / store.code).mkdir(parents=True, exist_ok=True)
     port = str(store.evaluator_port)
@@ -161,7 +164,7 @@ def store_edge(wiring: Wiring, store: StoreSite) -> list[ServiceSpec]:
                 "--port",
                 port,
                 "--workers",
-                "2",
+                str(wiring.evaluator_workers),
             ),
             env,
             store.evaluator_port,

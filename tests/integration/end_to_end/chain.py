@@ -62,6 +62,7 @@ def launch(run_dir: Path, stores: int) -> Chain:
         "PROMOFLOW_COLLECTOR_PORT": str(collector_port),
         "PROMOFLOW_EVALUATOR_BASE_PORT": str(evaluator_base),
         "PROMOFLOW_DEMO_STORES": str(stores),
+        "PROMOFLOW_EVALUATOR_WORKERS": "1",  # fewer processes on a 2-core CI machine
         "PROMOFLOW_TOPIC_PREFIX": "e2e.",
     }
     process = subprocess.Popen(
