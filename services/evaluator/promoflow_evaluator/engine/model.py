@@ -330,3 +330,6 @@ class Promo:
     campaign_id: UUID | None
     names: dict[int, str]
     source: CompiledPromotion
+    #: ``validity.start``/``validity.end`` as ordinals (the index's date filter)
+    start_day: int
+    end_day: int

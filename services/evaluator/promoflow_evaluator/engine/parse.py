@@ -100,10 +100,15 @@ def _key(value: UUID | None) -> int | None:
 
 
 class _Parser:
-    def __init__(self, promo: CompiledPromotion, descendants: Descendants) -> None:
+    def __init__(
+        self, promo: CompiledPromotion, descendants: Descendants, named: set[int] | None = None
+    ) -> None:
         self.promo = promo
         self.descendants = descendants
         self.digits = MINOR_UNIT_DIGITS[promo.currency]
+        #: category ids whose descendants the parse looked up (the index re-parses the
+        #: promotion when one of them changes)
+        self.named: set[int] = set() if named is None else named
 
     def money(self, value: Decimal | None) -> int | None:
         return None if value is None else to_minor_half_up(value, self.digits)
@@ -115,6 +120,7 @@ class _Parser:
         out: set[int] = set()
         for cid in ids:
             out.add(cid.int)
+            self.named.add(cid.int)
             out.update(self.descendants.get(cid.int, ()))
         return frozenset(out)
 
@@ -123,6 +129,7 @@ class _Parser:
         for ref in refs:
             out.add(ref.id.int)
             out.update(d.int for d in ref.descendant_ids)
+            self.named.add(ref.id.int)
             out.update(self.descendants.get(ref.id.int, ()))
         return frozenset(out)
 
@@ -458,11 +465,13 @@ def parse_promotion(
     rank: int,
     descendants: Descendants,
     shared: dict[object, object] | None = None,
+    named: set[int] | None = None,
 ) -> Promo:
-    """One compiled promotion as a :class:`Promo` evaluated in position ``rank``; ``shared``
-    interns equal validity and targeting rules across the snapshot."""
+    """One compiled promotion as a :class:`Promo` evaluated in position ``rank`` (any integer;
+    smaller first); ``shared`` interns equal validity and targeting rules across the snapshot;
+    ``named`` (if given) receives the category ids whose descendants were looked up."""
     shared = {} if shared is None else shared
-    p = _Parser(promo, descendants)
+    p = _Parser(promo, descendants, named)
     names = p.names()
     return Promo(
         rank=rank,
@@ -494,4 +503,6 @@ def parse_promotion(
         campaign_id=promo.campaign.campaign_id if promo.campaign is not None else None,
         names=names,
         source=promo,
+        start_day=promo.validity.start_date.toordinal(),
+        end_day=promo.validity.end_date.toordinal(),
     )
