@@ -3,7 +3,9 @@
 ``promoflow run`` starts Kafka, PostgreSQL, the topics, the schema migrations, the HO services
 and an edge (edge sync + evaluator + relay) per demo store, prints their URLs, and stays in the
 foreground until Ctrl-C, then stops everything. ``up`` starts and returns; ``down`` stops;
-``status`` shows each process. Ports and counts come from the environment (README table).
+``status`` shows each process and each store's sync lag and outbox backlog; ``demo import``
+and ``demo replay`` load the demo data and replay real receipts at a store. Ports and counts
+come from the environment (README table).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import threading
 
 import typer
 
+from promoflow_infra.demo.cli import app as demo_app
 from promoflow_infra.platform import Platform
 from promoflow_infra.processes import PlatformError
 from promoflow_infra.services import (
@@ -34,6 +37,7 @@ from promoflow_infra.store_status import read_stores, render
 from promoflow_infra.supervisor import ServiceFailed, Supervisor
 
 app = typer.Typer(add_completion=False, help="PromoFlow launcher.", no_args_is_help=True)
+app.add_typer(demo_app, name="demo", help="Demo data import and POS receipt replay.")
 
 
 def _wiring(platform: Platform) -> Wiring:
@@ -151,8 +155,7 @@ def down() -> None:
 
 @app.command()
 def status() -> None:
-    """Show each process, then each store's sync lag and outbox backlog (exit 1 when a process
-    is down)."""
+    """Show each process, then each store's sync lag and outbox backlog (exit 1: one is down)."""
     platform = Platform.from_settings()
     run_dir = platform.kafka.run_dir.parent
     parts = {"kafka": platform.kafka.is_running(), "postgres": platform.postgres.is_running()}
