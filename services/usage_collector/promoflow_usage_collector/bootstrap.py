@@ -79,4 +79,6 @@ def build_worker(settings: Settings) -> CollectorWorker:
 def build_api(settings: Settings, engine: Engine | None = None) -> FastAPI:
     """The read-only FastAPI app (raises ``ConfigurationError`` without a token)."""
     analytics = AnalyticsService(engine or reader_engine(settings))
-    return create_app(analytics=analytics, token=settings.required_token())
+    return create_app(
+        analytics=analytics, token=settings.required_token(), static_dir=settings.usage_static_dir
+    )

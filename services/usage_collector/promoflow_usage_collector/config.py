@@ -21,6 +21,9 @@ variable                               meaning (default)
                                        store-local day; ``all_stores``: across stores (``store``)
 ``PROMOFLOW_USAGE_SESSION_TIMEOUT``    seconds before the group gives a dead worker's
                                        partitions to the others (30)
+``PROMOFLOW_USAGE_STATIC_DIR``         files the API serves under ``/static`` (the package's
+                                       ``entrypoints/static``; Chart.js in its ``vendor``
+                                       folder, put there by ``infra/web/fetch_assets.sh``)
 =====================================  ============================================================
 """
 
@@ -38,6 +41,10 @@ from promoflow_usage_collector.domain.limits import DailyScope
 from promoflow_usage_collector.exceptions import ConfigurationError
 
 DEVELOPMENT_TOKEN = "dev-analytics-token"
+
+
+#: The dashboard's script and (in ``vendor/``, git-ignored) the fetched Chart.js.
+PACKAGE_STATIC_DIR = Path(__file__).parent / "entrypoints" / "static"
 
 
 def _default_data_dir() -> Path:
@@ -61,6 +68,7 @@ class Settings(BaseSettings):
     usage_batch_within: float = Field(default=0.2, gt=0, le=10)
     usage_daily_limit_scope: DailyScope = DailyScope.STORE
     usage_session_timeout: float = Field(default=30.0, ge=6, le=90)
+    usage_static_dir: Path = PACKAGE_STATIC_DIR
 
     @model_validator(mode="after")
     def _development_token(self) -> Settings:

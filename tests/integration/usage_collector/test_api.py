@@ -1,16 +1,16 @@
 """The read-only analytics API, the customer-usage endpoint and the HO dashboard, over a
 database fed through the same ingest service the worker uses (real PostgreSQL, no broker).
 
-The dashboard is checked as HTML through httpx; the headless-Chromium check of the issue is
-not here because this machine has no Chromium (see the module docstring of dashboard.py).
+The dashboard's HTML is checked here through httpx; that Chart.js really draws its charts is
+checked in headless Chromium by ``test_dashboard_browser.py``.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import AsyncIterator
-from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -20,86 +20,19 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from promoflow_contracts.events import Event, PromotionPublished, PromotionPublishedData
-from promoflow_contracts.results import ReasonCode
-from promoflow_contracts.topics import Topics, to_record
-from promoflow_usage_collector.bootstrap import build_api, build_ingest, reader_engine
+from promoflow_usage_collector.bootstrap import build_api, reader_engine
 from promoflow_usage_collector.config import Settings
-from promoflow_usage_collector.ingest_service import RawRecord
-from tests.factories import BRAND_ID, OTHER_BRAND_ID, promotion, uid
-from tests.unit.usage_collector.builders import AT, evaluation, redemption, void
-
-TOKEN = "test-analytics-token"
-DAY1, DAY2 = date(2026, 3, 3), date(2026, 3, 4)
-STORE_A, STORE_B = uid("api-store-a"), uid("api-store-b")
-P1, P2 = uid("api-promo-kopi"), uid("api-promo-roti")
-RANGE = {"date_from": "2026-03-03", "date_to": "2026-03-04"}
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
-
-
-def records(events: list[Event], topic: str) -> list[RawRecord]:
-    out = []
-    for offset, event in enumerate(events):
-        r = to_record(event)
-        out.append(RawRecord(topic, 0, offset, r.key, r.value, r.headers))
-    return out
-
-
-def seed(settings: Settings) -> None:
-    """P1 (KOPI10): 3 counted uses (1 voided) at two stores, evaluated 4 times, applied 3;
-    P2 (ROTI5): 1 use at store B under another brand."""
-    topics = Topics()
-    ingest = build_ingest(settings)
-    published = [
-        PromotionPublished(
-            occurred_at=AT,
-            producer="compiler/test",
-            data=PromotionPublishedData(
-                promotion=promotion(
-                    code,
-                    id=str(pid),
-                    brand_id=str(BRAND_ID),
-                    limits={"max_uses_per_customer": 2},
-                )
-            ),
-        )
-        for code, pid in (("KOPI10", P1), ("ROTI5", P2))
-    ]
-    ingest.promotions(records(list(published), topics.promotions.name))
-    anonymous = redemption(promotion_id=P1, store_id=STORE_A, customer_id=None, business_date=DAY2)
-    usage: list[Event] = [
-        redemption(promotion_id=P1, store_id=STORE_A, customer_id="C1", business_date=DAY1),
-        redemption(promotion_id=P1, store_id=STORE_A, customer_id="C1", business_date=DAY1),
-        redemption(
-            promotion_id=P1,
-            store_id=STORE_B,
-            customer_id="C2",
-            business_date=DAY2,
-            discount="2000",
-            subtotal="20000",
-            total="18000",
-        ),
-        anonymous,
-        void(anonymous),
-        redemption(
-            promotion_id=P2,
-            store_id=STORE_B,
-            customer_id="C1",
-            brand_id=OTHER_BRAND_ID,
-            discount="500",
-            subtotal="5000",
-            total="4500",
-        ),
-    ]
-    ingest.redemptions(records(usage, topics.redemptions.name))
-    evaluations: list[Event] = [
-        evaluation((P1, True, None), store_id=STORE_A, subtotal="10000"),
-        evaluation((P1, True, None), store_id=STORE_A, subtotal="10000"),
-        evaluation((P1, True, None), store_id=STORE_B, subtotal="20000", business_date=DAY2),
-        evaluation((P1, False, ReasonCode.MIN_PURCHASE_NOT_MET), store_id=STORE_B, subtotal="4000"),
-    ]
-    ingest.evaluations(records(evaluations, topics.evaluations.name))
-    ingest.engine.dispose()
+from tests.factories import BRAND_ID, OTHER_BRAND_ID
+from tests.integration.usage_collector.analytics_seed import (
+    AUTH,
+    P1,
+    P2,
+    RANGE,
+    STORE_A,
+    STORE_B,
+    TOKEN,
+    seed,
+)
 
 
 @pytest.fixture(scope="module")
@@ -256,7 +189,7 @@ async def test_customer_usage_for_edges(client: httpx.AsyncClient) -> None:
     assert response.headers["cache-control"] == "no-store"
 
 
-async def test_the_dashboard_shows_the_figures_with_inline_charts(
+async def test_the_dashboard_shows_the_figures_and_embeds_chart_data_for_chart_js(
     client: httpx.AsyncClient,
 ) -> None:
     # given no token, the dashboard answers with a login form
@@ -267,19 +200,41 @@ async def test_the_dashboard_shows_the_figures_with_inline_charts(
     assert login.status_code == 303
     cookie = {"Cookie": f"promoflow_analytics_token={login.cookies['promoflow_analytics_token']}"}
     page = await client.get("/dashboard", params=RANGE, headers=cookie)
-    # then totals, top promotions, stores and brands are on the page, charts as inline SVG
+    # then totals, top promotions, stores and brands are on the page, with a canvas per chart
     assert page.status_code == 200
     html = page.text
     assert '<div class="v" id="total-uses">4</div>' in html
     assert "KOPI10" in html and "ROTI5" in html and str(STORE_B) in html
-    assert html.count("<svg") >= 2
-    assert "<script" not in html and 'src="' not in html and "<link" not in html
+    assert 'id="chart-top"' in html and 'id="chart-stores"' in html
+    assert '<script src="/static/vendor/chart.umd.min.js"></script>' in html
+    # and the charts' data travels as JSON in the page
+    charts = {c["id"]: c for c in embedded_charts(html)}
+    assert charts["top"]["labels"] == ["KOPI10", "ROTI5"]
+    assert charts["top"]["values"] == [36000.0, 4500.0]
     # and a promotion's page adds its timeline and skip reasons
     detail = await client.get(
         "/dashboard", params={**RANGE, "promotion_id": str(P1)}, headers=cookie
     )
-    assert 'aria-label="Uses per day"' in detail.text
-    assert "min_purchase_not_met" in detail.text
+    detail_charts = {c["id"]: c for c in embedded_charts(detail.text)}
+    assert detail_charts["timeline"]["values"] == [2.0, 1.0]
+    assert detail_charts["reasons"]["labels"] == ["min_purchase_not_met"]
+
+
+def embedded_charts(html: str) -> list[dict[str, Any]]:
+    """The chart specs the page carries in ``<script id="dashboard-charts">``."""
+    start = html.index('<script type="application/json" id="dashboard-charts">')
+    body = html[html.index(">", start) + 1 : html.index("</script>", start)]
+    charts: list[dict[str, Any]] = json.loads(body)
+    return charts
+
+
+async def test_the_dashboard_script_is_served_without_a_token(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get("/static/dashboard.js")
+    assert response.status_code == 200
+    assert "new window.Chart(" in response.text
+    assert (await client.get("/static/vendor/../../config.py")).status_code == 404
 
 
 async def test_the_api_reads_in_read_only_transactions(settings: Settings) -> None:

@@ -6,16 +6,23 @@ Bad input is a 422 whose JSON body names the field (FastAPI's validation errors,
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from promoflow_usage_collector.analytics_service import AnalyticsService
 from promoflow_usage_collector.entrypoints import dashboard, router
 from promoflow_usage_collector.exceptions import InvalidDateRange
 
 
-def create_app(*, analytics: AnalyticsService, token: str) -> FastAPI:
-    """The API app reading through ``analytics`` and accepting bearer ``token``."""
+def create_app(*, analytics: AnalyticsService, token: str, static_dir: Path) -> FastAPI:
+    """The API app reading through ``analytics`` and accepting bearer ``token``.
+
+    ``static_dir`` is served without a token under ``/static`` (the dashboard's script and
+    Chart.js); a missing folder answers 404 rather than failing the start-up.
+    """
     app = FastAPI(
         title="PromoFlow usage collector",
         summary="Read-only analytics of promotion usage, per-customer counts for edges.",
@@ -38,4 +45,5 @@ def create_app(*, analytics: AnalyticsService, token: str) -> FastAPI:
 
     app.include_router(router.router)
     app.include_router(dashboard.router)
+    app.mount("/static", StaticFiles(directory=static_dir, check_dir=False), name="static")
     return app

@@ -1,4 +1,10 @@
-"""The HO dashboard: one server-rendered HTML page with inline SVG charts (no JavaScript).
+"""The HO dashboard: one server-rendered HTML page; Chart.js draws its charts in the browser.
+
+The page carries its figures in the HTML (tables, totals) and the charts' data as JSON in the
+page (see :mod:`~promoflow_usage_collector.entrypoints.chart_data`); ``/static/dashboard.js``
+draws them with Chart.js, served from ``/static/vendor`` (fetched by
+``infra/web/fetch_assets.sh``, not in git). Without Chart.js the tables still show, and the
+page says the charts are unavailable.
 
 ``GET /dashboard?date_from=&date_to=&promotion_id=`` shows totals, top promotions, per-store and
 per-brand breakdowns, and for a chosen promotion its timeline, skip reasons and limits, with CSV
@@ -21,7 +27,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from promoflow_usage_collector.analytics_service import AnalyticsService
 from promoflow_usage_collector.domain.analytics import ratio
 from promoflow_usage_collector.entrypoints.auth import COOKIE, presented_token, token_matches
-from promoflow_usage_collector.entrypoints.charts import Bar, column_timeline, horizontal_bars
+from promoflow_usage_collector.entrypoints.chart_data import Bar, ChartSpec, bar_chart
 from promoflow_usage_collector.exceptions import InvalidDateRange
 
 TEMPLATES = Environment(
@@ -122,27 +128,26 @@ def _context(
         "top": leaders,
         "stores": stores.stores,
         "brands": brands.brands,
-        "top_chart": horizontal_bars(
-            "Top promotions by revenue",
-            [Bar(_label(s.code, s.promotion_id), s.revenue, money(s.revenue)) for s in leaders],
-        ),
-        "store_chart": horizontal_bars(
-            "Revenue per store",
-            [Bar(str(r.store_id)[:8], r.revenue, money(r.revenue)) for r in stores.stores[:15]],
-        ),
         "performance": None,
     }
+    charts: list[ChartSpec] = []
+    if leaders:
+        bars = [Bar(_label(s.code, s.promotion_id), s.revenue, money(s.revenue)) for s in leaders]
+        charts.append(bar_chart("top", "Top promotions by revenue", bars, horizontal=True))
+    if stores.stores:
+        bars = [Bar(str(r.store_id)[:8], r.revenue, money(r.revenue)) for r in stores.stores[:15]]
+        charts.append(bar_chart("stores", "Revenue per store", bars, horizontal=True))
     if promotion_id is not None:
         report = analytics.performance(
             promotion_id=promotion_id, date_from=date_from, date_to=date_to
         )
         context["performance"] = report
-        context["timeline_chart"] = column_timeline(
-            "Uses per day",
-            [Bar(p.business_date.isoformat(), p.uses, str(p.uses)) for p in report.daily],
-        )
-        context["reasons_chart"] = horizontal_bars(
-            "Why it did not apply",
-            [Bar(r.reason_code, r.skipped, str(r.skipped)) for r in report.skip_reasons[:10]],
-        )
+        if report.daily:
+            bars = [Bar(p.business_date.isoformat(), p.uses, str(p.uses)) for p in report.daily]
+            charts.append(bar_chart("timeline", "Uses per day", bars, horizontal=False))
+        if report.skip_reasons:
+            bars = [Bar(r.reason_code, r.skipped, str(r.skipped)) for r in report.skip_reasons[:10]]
+            charts.append(bar_chart("reasons", "Why it did not apply", bars, horizontal=True))
+    context["charts"] = {c.id: c for c in charts}
+    context["charts_json"] = [c.as_json() for c in charts]
     return context

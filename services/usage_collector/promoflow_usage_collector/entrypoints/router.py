@@ -11,7 +11,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -21,13 +21,19 @@ from promoflow_usage_collector.analytics_service import AnalyticsService
 from promoflow_usage_collector.entrypoints.auth import require_reader
 from promoflow_usage_collector.schemas import (
     BrandReport,
+    BrandRow,
     CustomerUsage,
     CustomerUsageBatch,
+    DailyPoint,
     PromotionList,
     PromotionPerformance,
+    PromotionSummary,
     SortKey,
     StoreReport,
+    StoreRow,
 )
+
+ReportT = TypeVar("ReportT", bound=BaseModel)
 
 #: Most promotion ids one batch or comparison request may name.
 MAX_IDS = 100
@@ -62,11 +68,21 @@ def csv_response(header: Sequence[str], rows: Iterable[Sequence[Any]], filename:
     )
 
 
-def _models_csv(items: Sequence[BaseModel], filename: str) -> Response:
-    if not items:
-        return csv_response([], [], filename)
-    header = list(type(items[0]).model_fields)
-    return csv_response(header, ([getattr(i, f) for f in header] for i in items), filename)
+def json_or_csv(
+    report: ReportT,
+    format: str,
+    rows: Sequence[BaseModel],
+    row_model: type[BaseModel],
+    filename: str,
+) -> ReportT | Response:
+    """``report`` as JSON, or its ``rows`` (instances of ``row_model``) as a CSV attachment.
+
+    The CSV header is ``row_model``'s field names, so an empty range still has its header.
+    """
+    if format != "csv":
+        return report
+    header = list(row_model.model_fields)
+    return csv_response(header, ([getattr(r, f) for f in header] for r in rows), filename)
 
 
 @router.get(
@@ -107,9 +123,8 @@ def performance(
 ) -> PromotionPerformance | Response:
     """Uses, discount, revenue, redemption rate, cart values, timeline and skip reasons."""
     report = analytics.performance(promotion_id=promotion_id, date_from=date_from, date_to=date_to)
-    if format == "csv":
-        return _models_csv(report.daily, f"promotion-{promotion_id}-daily.csv")
-    return report
+    filename = f"promotion-{promotion_id}-daily.csv"
+    return json_or_csv(report, format, report.daily, DailyPoint, filename)
 
 
 @router.get("/api/v1/analytics/promotions/compare", response_model=PromotionList)
@@ -122,9 +137,8 @@ def compare(
 ) -> PromotionList | Response:
     """Several promotions side by side (``?promotion_id=..&promotion_id=..``)."""
     report = analytics.compare(promotion_ids=promotion_id, date_from=date_from, date_to=date_to)
-    if format == "csv":
-        return _models_csv(report.promotions, "promotions-compare.csv")
-    return report
+    filename = "promotions-compare.csv"
+    return json_or_csv(report, format, report.promotions, PromotionSummary, filename)
 
 
 @router.get("/api/v1/analytics/promotions/top", response_model=PromotionList)
@@ -138,9 +152,8 @@ def top(
 ) -> PromotionList | Response:
     """The top ``limit`` promotions by ``sort`` (uses, discount, revenue, ...)."""
     report = analytics.top(date_from=date_from, date_to=date_to, sort=sort, limit=limit)
-    if format == "csv":
-        return _models_csv(report.promotions, "promotions-top.csv")
-    return report
+    filename = "promotions-top.csv"
+    return json_or_csv(report, format, report.promotions, PromotionSummary, filename)
 
 
 @router.get("/api/v1/analytics/stores", response_model=StoreReport)
@@ -153,9 +166,7 @@ def stores(
 ) -> StoreReport | Response:
     """Per-store breakdown of all promotions (or of ``promotion_id``)."""
     report = analytics.stores(date_from=date_from, date_to=date_to, promotion_id=promotion_id)
-    if format == "csv":
-        return _models_csv(report.stores, "stores.csv")
-    return report
+    return json_or_csv(report, format, report.stores, StoreRow, "stores.csv")
 
 
 @router.get("/api/v1/analytics/brands", response_model=BrandReport)
@@ -168,9 +179,7 @@ def brands(
 ) -> BrandReport | Response:
     """Per-brand breakdown of all promotions (or of ``promotion_id``)."""
     report = analytics.brands(date_from=date_from, date_to=date_to, promotion_id=promotion_id)
-    if format == "csv":
-        return _models_csv(report.brands, "brands.csv")
-    return report
+    return json_or_csv(report, format, report.brands, BrandRow, "brands.csv")
 
 
 @router.get("/api/v1/analytics/export/daily.csv")
