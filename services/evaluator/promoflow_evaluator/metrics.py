@@ -4,6 +4,8 @@ Per process (multiprocess-safe when ``PROMETHEUS_MULTIPROC_DIR`` is set, which t
 for ``--workers > 1``):
 
 * ``promoflow_evaluator_request_seconds`` (histogram; method, route, status): request latency;
+* ``promoflow_evaluator_engine_seconds`` (histogram; endpoint): the engine's share of an
+  evaluate request (allowances from the snapshot + ``evaluate``);
 * ``promoflow_evaluations_total`` (counter; endpoint): carts evaluated (evaluate, checkout,
   calculate, preview);
 * ``promoflow_checkouts_total`` (counter; outcome): recorded, replayed, conflict.
@@ -45,6 +47,12 @@ REQUEST_SECONDS = Histogram(
     "Evaluator HTTP request latency.",
     ["method", "route", "status"],
     buckets=(0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
+)
+ENGINE_SECONDS = Histogram(
+    "promoflow_evaluator_engine_seconds",
+    "Time in the engine (allowances + evaluation) per evaluate request.",
+    ["endpoint"],
+    buckets=(0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25),
 )
 EVALUATIONS = Counter("promoflow_evaluations", "Carts evaluated.", ["endpoint"])
 CHECKOUTS = Counter("promoflow_checkouts", "Checkout requests by outcome.", ["outcome"])

@@ -7,9 +7,8 @@ store knows; checkout (:mod:`promoflow_evaluator.checkout`) re-checks them exact
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -24,9 +23,7 @@ from promoflow_evaluator.domain.availability import available
 from promoflow_evaluator.domain.describe import describe
 from promoflow_evaluator.domain.limits import (
     Allowances,
-    LocalUsage,
     allowances,
-    customer_limited,
 )
 from promoflow_evaluator.engine import (
     AmountPrecisionError,
@@ -63,6 +60,7 @@ class EvaluatorService:
         self.clock = clock
         self.zone = ZoneInfo(settings.store_timezone)
         self._cached: _CachedAllowances | None = None
+        self._descriptions: dict[tuple[UUID, int], str] = {}
 
     def catalog(self) -> Catalog:
         """The current catalog; raises :class:`NotReady` before the first load."""
@@ -118,24 +116,34 @@ class EvaluatorService:
             self._cached = cached
         return cached.value
 
-    async def evaluate(self, request: EvaluateRequest) -> EvaluationResult:
-        """Evaluate a cart (read-only). Raises :class:`NotReady` or :class:`InvalidCart`."""
+    def allowances_for(self, catalog: Catalog, customer: str | None) -> Allowances:
+        """Allowances for a cart of ``customer`` (None = no customer: per-customer limits are
+        not checked), from the snapshot alone: the customer's uses at this store come from the
+        per-usage-version counts (:class:`~promoflow_evaluator.snapshot.Usage`), never from a
+        query per request."""
+        base = self.base_allowances(catalog)
+        if not customer or not catalog.customer_limited:
+            return base
+        usage = self.snapshots.usage
+        uses = usage.customers.get(customer, {}) if usage is not None else {}
+        remaining: dict[UUID, int] = {}
+        for pid, promotion in catalog.customer_limited.items():
+            limit = promotion.limits.max_uses_per_customer
+            if limit is not None:
+                remaining[pid] = limit - uses.get(pid, 0)
+        return replace(base, remaining_uses_customer=remaining)
+
+    def evaluate_now(self, request: EvaluateRequest) -> EvaluationResult:
+        """Evaluate a cart (read-only, no I/O, on the caller's thread): the snapshot, the
+        allowances it implies, the clock. Raises :class:`NotReady` or :class:`InvalidCart`."""
         catalog = self.catalog()
-        allowed = self.base_allowances(catalog)
         customer = request.customer.customer_id if request.customer else None
-        limited = customer_limited(catalog.limited) if customer else []
-        if customer and limited:
-            allowed = await asyncio.to_thread(self._with_customer, catalog, customer, limited)
+        allowed = self.allowances_for(catalog, customer)
         return self.run_engine(request, catalog.index, allowed, self.clock())
 
-    def _with_customer(
-        self, catalog: Catalog, customer: str, limited: list[CompiledPromotion]
-    ) -> Allowances:
-        with self.repository.read() as reader:
-            total, _unsent = reader.customer_uses(customer, [p.id for p in limited])
-        usage = self.snapshots.usage
-        local = usage.local if usage else LocalUsage()
-        return allowances(catalog.limited, local, total)
+    async def evaluate(self, request: EvaluateRequest) -> EvaluationResult:
+        """:meth:`evaluate_now` for async callers (nothing is awaited: no I/O)."""
+        return self.evaluate_now(request)
 
     async def warm_up(self) -> None:
         """Evaluate an empty cart once, so the first POS request does not pay for lazy setup
@@ -145,13 +153,26 @@ class EvaluatorService:
 
     # --- promotions ---------------------------------------------------------------------
 
+    def description(self, promotion: CompiledPromotion) -> str:
+        """:func:`describe` of ``promotion``, computed once per (id, version)."""
+        key = (promotion.id, promotion.version)
+        text = self._descriptions.get(key)
+        if text is None:
+            catalog = self.snapshots.catalog
+            if catalog is not None and len(self._descriptions) > 2 * len(catalog.promotions) + 64:
+                self._descriptions = {
+                    k: v for k, v in self._descriptions.items() if k[0] in catalog.by_id
+                }
+            text = self._descriptions[key] = describe(promotion)
+        return text
+
     def _summary(self, promotion: CompiledPromotion, moment: datetime) -> PromotionSummary:
         s = self.settings
         return PromotionSummary(
             id=promotion.id,
             code=promotion.code,
             name=promotion.name,
-            description=describe(promotion),
+            description=self.description(promotion),
             promo_type=promotion.promo_type,
             stage=promotion.execution_stage,
             priority=promotion.execution_priority,
@@ -211,4 +232,4 @@ class EvaluatorService:
 
     def customer_lookup_ids(self, catalog: Catalog) -> Mapping[UUID, CompiledPromotion]:
         """Promotions with a per-customer limit, by id."""
-        return {p.id: p for p in customer_limited(catalog.limited)}
+        return catalog.customer_limited

@@ -2,23 +2,31 @@
 
 A worker holds the store's active promotions as a built :class:`PromotionIndex` plus the store's
 usage counts for limited promotions. A background task reads ``store_meta`` (one indexed row)
-every ``snapshot_poll_ms`` (default 200 ms) and rebuilds only what changed:
+every ``snapshot_poll_ms`` (default 100 ms) and rebuilds only what changed:
 
 * ``data_version`` changed → re-read ``(id, version)`` of the active promotions, parse only the
-  documents whose version changed (parsed documents are kept between rebuilds), rebuild the
-  index, and swap the reference (requests in flight keep the snapshot they started with);
-* ``usage_version`` or the store-local date changed → recount the limited promotions' usage.
+  documents whose version changed (parsed documents are kept between rebuilds, by id and
+  version), derive the next index from the previous one with
+  ``PromotionIndex.with_changes(upserted=..., removed=...)`` (only the changed promotions are
+  parsed by the engine; a full :meth:`PromotionIndex.build` when the engine has no such
+  method, or for the first load), and swap the reference (requests in flight keep the
+  snapshot they started with);
+* ``usage_version`` or the store-local date changed → recount the limited promotions' usage,
+  including each customer's uses of the per-customer-limited promotions, so evaluating a
+  member's cart needs no database read.
 
-Requests never touch the database for the snapshot. Staleness is bounded by the poll period
-(evaluate only: checkout recounts inside its write transaction).
+Requests never touch the database. Staleness is bounded by the poll period (evaluate only:
+checkout recounts inside its write transaction).
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -26,7 +34,7 @@ from zoneinfo import ZoneInfo
 from promoflow_contracts.edge_store import utcnow
 from promoflow_contracts.promotion import CompiledPromotion
 from promoflow_evaluator.adapters.repository import EdgeRepository, Reader
-from promoflow_evaluator.domain.limits import LocalUsage, is_limited
+from promoflow_evaluator.domain.limits import LocalUsage, customer_limited, is_limited
 from promoflow_evaluator.engine import PromotionIndex
 
 log = logging.getLogger(__name__)
@@ -34,27 +42,64 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Catalog:
-    """The active promotions of one data version, indexed for the engine."""
+    """The active promotions of one data version, indexed for the engine.
+
+    ``promotions`` are in evaluation order (stage, priority, code); ``limited`` are those the
+    store counts uses of; ``customer_limited`` those with a per-customer limit, by id.
+    """
 
     data_version: int
     promotions: tuple[CompiledPromotion, ...]
     by_id: Mapping[UUID, CompiledPromotion]
     index: PromotionIndex
     limited: tuple[CompiledPromotion, ...]
+    customer_limited: Mapping[UUID, CompiledPromotion]
     loaded_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
 class Usage:
-    """The store's usage counts of one usage version and business date."""
+    """The store's usage counts of one usage version and business date.
+
+    ``customers``: per customer id, the recorded (not voided) redemptions at this store of each
+    per-customer-limited promotion (customers without any are absent).
+    """
 
     usage_version: int
     business_date: date
     local: LocalUsage
+    customers: Mapping[str, Mapping[UUID, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What one refresh read from the store (inside its read transaction)."""
+
+    data_version: int
+    parsed: dict[UUID, CompiledPromotion]
+    upserted: list[CompiledPromotion]
+    removed: list[UUID]
 
 
 def _order(promotion: CompiledPromotion) -> tuple[str, int, str]:
     return (promotion.execution_stage.value, -promotion.execution_priority, promotion.code)
+
+
+def next_index(
+    previous: PromotionIndex | None,
+    promotions: Sequence[CompiledPromotion],
+    upserted: Collection[CompiledPromotion],
+    removed: Collection[UUID],
+) -> PromotionIndex:
+    """The index of ``promotions``: derived from ``previous`` by the engine's
+    ``with_changes(upserted=..., removed=...)`` when there is a previous index and the engine
+    offers it (cost follows the change), else built from scratch (cost follows the snapshot)."""
+    if previous is not None:
+        derive = getattr(previous, "with_changes", None)
+        if derive is not None:
+            index: PromotionIndex = derive(upserted=upserted, removed=removed)
+            return index
+    return PromotionIndex.build(promotions)
 
 
 class SnapshotHolder:
@@ -75,6 +120,8 @@ class SnapshotHolder:
         self.catalog: Catalog | None = None
         self.usage: Usage | None = None
         self.rebuilds = 0
+        #: seconds the last catalog rebuild took (read + parse + index)
+        self.last_rebuild_s = 0.0
         self.last_error: str | None = None
 
     @property
@@ -91,60 +138,87 @@ class SnapshotHolder:
 
         The store is read in one short read transaction; the index is built after it ends.
         """
+        started = time.perf_counter()
         catalog, usage = self.catalog, self.usage
         today = self.business_date()
         with self._repository.read() as reader:
             data_version, usage_version = reader.versions()
-            rebuild = catalog is None or catalog.data_version != data_version
-            promotions = self._read_promotions(reader) if rebuild or catalog is None else None
+            read: _Read | None = None
+            if catalog is None or catalog.data_version != data_version:
+                read = self._read_changes(reader, data_version)
+            promotions = _ordered(read.parsed) if read is not None else None
             if promotions is not None:
                 limited = tuple(p for p in promotions if is_limited(p))
             else:
                 assert catalog is not None
                 limited = catalog.limited
             recount = (
-                rebuild
+                read is not None
                 or usage is None
                 or usage.usage_version != usage_version
                 or usage.business_date != today
             )
-            local = reader.local_usage(limited, today) if recount else None
-        if promotions is not None:
-            self.catalog = self._catalog(data_version, promotions, limited)
-        if local is not None:
-            self.usage = Usage(usage_version, today, local)
+            fresh_usage = self._count(reader, limited, usage_version, today) if recount else None
+        if read is not None and promotions is not None:
+            self.catalog = self._catalog(catalog, read, promotions, limited)
+            self._parsed = read.parsed  # only once the index holds them (else retried)
+            self.last_rebuild_s = time.perf_counter() - started
+            log.info(
+                "snapshot %d: %d active promotions (%d changed, %d removed) in %.1f ms",
+                read.data_version,
+                len(promotions),
+                len(read.upserted),
+                len(read.removed),
+                self.last_rebuild_s * 1000,
+            )
+        if fresh_usage is not None:
+            self.usage = fresh_usage
         self.last_error = None
-        return promotions is not None or local is not None
+        return read is not None or fresh_usage is not None
 
-    def _read_promotions(self, reader: Reader) -> tuple[CompiledPromotion, ...]:
-        """The active promotions, parsing only documents whose version changed."""
+    def _read_changes(self, reader: Reader, data_version: int) -> _Read:
+        """Re-read the active promotions' versions; parse only documents whose version
+        changed (a document that fails validation keeps the last good version, if any)."""
         versions = reader.active_versions()
-        stale = [
-            pid
-            for pid, version in versions.items()
-            if pid not in self._parsed or self._parsed[pid].version != version
-        ]
-        for document in reader.documents(stale):
-            self._parsed[document.id] = document
-        for pid in set(self._parsed) - set(versions):
-            del self._parsed[pid]
-        return tuple(sorted((p for p in self._parsed.values() if p.id in versions), key=_order))
+        parsed = dict(self._parsed)
+        stale = [pid for pid, version in versions.items() if _version(parsed, pid) != version]
+        upserted = reader.documents(stale)
+        removed = [pid for pid in parsed if pid not in versions]
+        for pid in removed:
+            del parsed[pid]
+        for document in upserted:
+            parsed[document.id] = document
+        return _Read(data_version, parsed, upserted, removed)
+
+    def _count(
+        self, reader: Reader, limited: tuple[CompiledPromotion, ...], usage_version: int, day: date
+    ) -> Usage:
+        local = reader.local_usage(limited, day)
+        per_customer = [p.id for p in customer_limited(limited)]
+        customers = reader.customer_counts(per_customer) if per_customer else {}
+        return Usage(usage_version, day, local, customers)
 
     def _catalog(
         self,
-        data_version: int,
+        previous: Catalog | None,
+        read: _Read,
         promotions: tuple[CompiledPromotion, ...],
         limited: tuple[CompiledPromotion, ...],
     ) -> Catalog:
-        index = PromotionIndex.build(promotions)
+        index = next_index(
+            previous.index if previous is not None else None,
+            promotions,
+            read.upserted,
+            read.removed,
+        )
         self.rebuilds += 1
-        log.info("snapshot %d: %d active promotions", data_version, len(promotions))
         return Catalog(
-            data_version=data_version,
+            data_version=read.data_version,
             promotions=promotions,
             by_id={p.id: p for p in promotions},
             index=index,
             limited=limited,
+            customer_limited={p.id: p for p in customer_limited(limited)},
             loaded_at=self._clock(),
         )
 
@@ -157,3 +231,21 @@ class SnapshotHolder:
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 log.warning("snapshot refresh failed: %s", self.last_error)
             await asyncio.sleep(self._poll)
+
+
+def _ordered(parsed: Mapping[UUID, CompiledPromotion]) -> tuple[CompiledPromotion, ...]:
+    return tuple(sorted(parsed.values(), key=_order))
+
+
+def _version(parsed: Mapping[UUID, CompiledPromotion], pid: UUID) -> int | None:
+    held = parsed.get(pid)
+    return None if held is None else held.version
+
+
+def freeze_heap() -> None:
+    """Move every object alive now (modules, schemas, the first snapshot) out of the cyclic
+    garbage collector's generations, so its full collections stop re-scanning them (a full
+    collection of a worker's heap takes tens of milliseconds: a latency spike on whatever
+    request triggers it). Called once, after start-up."""
+    gc.collect()
+    gc.freeze()

@@ -143,6 +143,27 @@ class Reader:
                 unsent[pid] = unsent.get(pid, 0) + 1
         return total, unsent
 
+    def customer_counts(self, ids: Sequence[UUID]) -> dict[str, dict[UUID, int]]:
+        """Per customer, the recorded (not voided) redemptions at this store of each of
+        ``ids`` (customers without any are absent). One grouped query (index
+        ``ix_redemptions_promotion_customer``); the snapshot keeps the answer per usage
+        version so evaluating a member's cart reads nothing."""
+        counts: dict[str, dict[UUID, int]] = {}
+        if not ids:
+            return counts
+        r = es.redemptions
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            rows = self.conn.execute(
+                select(r.c.customer_id, r.c.promotion_id, func.count())
+                .where(r.c.status == RECORDED, r.c.customer_id.is_not(None))
+                .where(r.c.promotion_id.in_(chunk))
+                .group_by(r.c.customer_id, r.c.promotion_id)
+            )
+            for customer, pid, n in rows:
+                counts.setdefault(customer, {})[pid] = int(n)
+        return counts
+
     def transaction(self, transaction_id: str) -> StoredTransaction | None:
         """The recorded checkout ``transaction_id``, or None."""
         t = es.transactions

@@ -1,8 +1,10 @@
 """The evaluator's FastAPI app: ``create_app()`` (uvicorn ``--factory``).
 
-Lifespan: create the edge schema if missing, load the first snapshot, start the snapshot
-poller; on shutdown stop it and close the HO usage client. ``/health`` (process alive),
-``/ready`` (a snapshot is loaded; 503 before), ``/metrics`` (Prometheus) need no terminal key.
+Lifespan: create the edge schema if missing, load the first snapshot, warm up, move the
+start-up heap out of the garbage collector's reach (``snapshot.freeze_heap``), start the
+snapshot poller; on shutdown stop it and close the HO usage client. ``/health`` (process
+alive), ``/ready`` (a snapshot is loaded; 503 before), ``/metrics`` (Prometheus) need no
+terminal key. ``POST /api/v1/evaluate`` is served ahead of FastAPI (:mod:`.hot_path`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from promoflow_evaluator.bootstrap import Container, build
 from promoflow_evaluator.config import Settings
 from promoflow_evaluator.entrypoints import pos_router, router
 from promoflow_evaluator.entrypoints.deps import ContainerDep
+from promoflow_evaluator.entrypoints.hot_path import PATH as HOT_PATH
+from promoflow_evaluator.entrypoints.hot_path import EvaluateEndpoint
 from promoflow_evaluator.exceptions import (
     CheckoutConflict,
     InvalidCart,
@@ -31,8 +35,29 @@ from promoflow_evaluator.exceptions import (
     TransactionNotFound,
 )
 from promoflow_evaluator.metrics import REQUEST_SECONDS
+from promoflow_evaluator.snapshot import freeze_heap
 
 log = logging.getLogger(__name__)
+
+
+class EvaluatorApp(FastAPI):
+    """FastAPI with ``POST /api/v1/evaluate`` dispatched to the bare :class:`EvaluateEndpoint`
+    before FastAPI's middleware stack and router (see :mod:`.hot_path`); everything else is
+    plain FastAPI."""
+
+    hot_path: EvaluateEndpoint | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        hot = self.hot_path
+        if (
+            hot is not None
+            and scope["type"] == "http"
+            and scope["path"] == HOT_PATH
+            and scope["method"] == "POST"
+        ):
+            await hot(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 class LatencyMiddleware:
@@ -127,6 +152,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             await built.evaluator.warm_up()
         except Exception:
             log.exception("edge store not usable yet; /ready stays 503 until a snapshot loads")
+        freeze_heap()
         poller = asyncio.create_task(built.snapshots.run())
         try:
             yield
@@ -139,7 +165,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             built.metrics.close()
             built.repository.engine.dispose()
 
-    app = FastAPI(
+    app = EvaluatorApp(
         title="PromoFlow store evaluator",
         summary="Promotions for POS terminals, served from the store's edge store.",
         version="1.0",
@@ -151,5 +177,5 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     _ops(app)
     app.include_router(router.router)
     app.include_router(pos_router.router)
-    app.router.routes.insert(0, router.FAST_EVALUATE)
+    app.hot_path = EvaluateEndpoint(built.evaluator, built.settings.terminal_keys)
     return app

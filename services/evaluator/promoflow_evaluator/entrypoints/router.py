@@ -8,9 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from starlette.routing import Route
 
 from promoflow_contracts.cart import EvaluateRequest
 from promoflow_contracts.checkout import (
@@ -20,13 +18,9 @@ from promoflow_contracts.checkout import (
     VoidResponse,
 )
 from promoflow_contracts.results import EvaluationResult
-from promoflow_evaluator.bootstrap import Container
 from promoflow_evaluator.entrypoints.deps import (
-    TERMINAL_KEY_HEADER,
-    UNAUTHORIZED,
     ContainerDep,
     TerminalDep,
-    key_is_valid,
 )
 from promoflow_evaluator.exceptions import CheckoutConflict
 from promoflow_evaluator.metrics import CHECKOUTS, EVALUATIONS
@@ -57,7 +51,11 @@ def body_errors(exc: ValidationError, prefix: tuple[str, ...] = ("body",)) -> li
     summary="Evaluate a cart (read-only): the engine's full result",
 )
 async def evaluate_cart(request: Request, built: ContainerDep, _key: TerminalDep) -> Response:
-    """The body is parsed straight from JSON by the contract model (no intermediate dicts)."""
+    """The body is parsed straight from JSON by the contract model (no intermediate dicts).
+
+    Documents the contract in OpenAPI; requests are served by the same-answer bare ASGI
+    endpoint :class:`~promoflow_evaluator.entrypoints.hot_path.EvaluateEndpoint`, which the
+    app dispatches to ahead of FastAPI's middleware and routing."""
     try:
         cart = EvaluateRequest.model_validate_json(await request.body())
     except ValidationError as exc:
@@ -65,31 +63,6 @@ async def evaluate_cart(request: Request, built: ContainerDep, _key: TerminalDep
     result = await built.evaluator.evaluate(cart)
     EVALUATIONS.labels("evaluate").inc()
     return Response(result.model_dump_json(), media_type="application/json")
-
-
-async def fast_evaluate(request: Request) -> Response:
-    """``POST /api/v1/evaluate`` on the hot path: the same contract as :func:`evaluate_cart`
-    (which documents it in OpenAPI) without FastAPI's per-request dependency resolution, which
-    costs more than a small cart's evaluation. Mounted ahead of the documented route."""
-    request.scope["route"] = FAST_EVALUATE  # the latency histogram's route label
-    built: Container = request.app.state.container
-    if not key_is_valid(request.headers.get(TERMINAL_KEY_HEADER), built.settings.terminal_keys):
-        return JSONResponse(
-            {"detail": UNAUTHORIZED},
-            status_code=401,
-            headers={"WWW-Authenticate": TERMINAL_KEY_HEADER},
-        )
-    try:
-        cart = EvaluateRequest.model_validate_json(await request.body())
-    except ValidationError as exc:
-        return JSONResponse({"detail": body_errors(exc)}, status_code=422)
-    result = await built.evaluator.evaluate(cart)
-    EVALUATIONS.labels("evaluate").inc()
-    return Response(result.model_dump_json(), media_type="application/json")
-
-
-#: The hot-path route; :func:`promoflow_evaluator.entrypoints.app.create_app` mounts it first.
-FAST_EVALUATE = Route("/api/v1/evaluate", fast_evaluate, methods=["POST"])
 
 
 @router.post(
