@@ -1,10 +1,11 @@
 """The demo promotions: one of each of the 12 types per brand, written for that brand's menu.
 
 For the London takeaway (GBP) they read: 20% off curries over £25 (at most £5), £0.50 off up
-to two starters, buy 2 breads get the cheapest free, a curry + rice + drink combo, a free
-papadum over £15, 20% off drinks 17:00-18:30, 5% cashback in points for members (at most £5),
-5% off paying by card over £20 (at most £3), a starter + main + rice set menu, any 3 sides for
-a set price, a drink at half price with the favourite curry, and 5/10/15% off from £40/60/80.
+to two starters, buy 2 breads get the cheapest free, a tikka masala + pilau rice + naan combo,
+a free mango chutney over £15, 20% off drinks 17:00-18:30, 5% cashback in points for members
+(at most £5), 5% off paying by card over £20 (at most £3), a starter + curry + rice set menu,
+any 3 chutneys and sauces for a set price, a beer at half price with the favourite curry, and
+5/10/15% off from £40/60/80. Dishes are picked from what the receipts sell most.
 GoFood brands get the same shapes on their own sections, in rupiah (:mod:`.amounts`).
 
 Each promotion's identity is its ``code`` (``DEMO-<brand code>-<kind>``, unique per company
@@ -18,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from statistics import median
 from typing import Any
 from uuid import UUID
 
@@ -129,9 +131,14 @@ def _bogo(b: _Brand) -> Rule:
 
 
 def _distinct_tops(b: _Brand) -> list[Product]:
+    """A main, a staple and the better seller of the top bread and the top drink (the drink
+    when nothing was sold): what people order together."""
+    menu = b.menu
+    bread, drink = menu.top(menu.bread)[0], menu.top(menu.drink)[0]
+    third = menu.bread if menu.sold[bread.id] > menu.sold[drink.id] else menu.drink
     picked: list[Product] = []
-    for category in (b.menu.main, b.menu.staple, b.menu.drink):
-        for product in b.menu.top(category, 5):
+    for category in (menu.main, menu.staple, third):
+        for product in menu.top(category, 5):
             if product.id not in {p.id for p in picked}:
                 picked.append(product)
                 break
@@ -223,16 +230,25 @@ def _package(b: _Brand) -> Rule:
 
 
 def _mix_match(b: _Brand) -> Rule:
+    """Any 3 of the side dishes priced like the best sellers (up to the median price of the
+    top 5) for 80% of three such items."""
     side = b.menu.side
-    price = b.floor(b.menu.median_price(side) * 3 * Decimal("0.8"))
+    reference = Decimal(median(p.price for p in b.menu.top(side, 5)))
+    items = sorted((p for p in b.menu.products[side.id] if p.price <= reference), key=_by_id)
+    price = b.floor(reference * 3 * Decimal("0.8"))
     rules = {
         "type": "mix_match",
-        "item_set": {"category_ids": [str(side.id)]},
+        "item_set": {"product_ids": [str(p.id) for p in items]},
         "required_quantity": 3,
         "special_price": _num(price),
         "max_sets_per_cart": 2,
     }
-    return "ANY3", f"Any 3 {side.name} for {b.m(price)}", rules, {}
+    name = f"Any 3 {side.name} up to {b.m(reference)} for {b.m(price)}"
+    return "ANY3", name, rules, {}
+
+
+def _by_id(product: Product) -> str:
+    return str(product.id)
 
 
 def _upsell(b: _Brand) -> Rule:

@@ -81,9 +81,9 @@ def import_(
     except httpx.HTTPError as exc:
         typer.echo(f"cannot reach the compiler API: {exc}", err=True)
         raise typer.Exit(1) from exc
+    typer.echo(_load())
     for line in report.lines():
         typer.echo(line)
-    typer.echo(_load())
     if report.errors:
         raise typer.Exit(1)
 

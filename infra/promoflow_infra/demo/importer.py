@@ -64,16 +64,25 @@ class ImportReport:
         return sum(t.created for t in self.tallies.values())
 
     def lines(self) -> list[str]:
-        """The printable summary."""
-        out = [f"{kind:11} {tally}" for kind, tally in self.tallies.items()]
-        out.append(f"{len(self.warnings)} validator warnings, {len(self.errors)} errors")
+        """The printable summary; the last line sums it up on its own."""
+        out = [f"{len(self.warnings)} validator warnings, {len(self.errors)} errors"]
         out += [f"  error: {e}" for e in self.errors]
         header = " ".join(t.split("_")[0][:7].ljust(7) for t in PROMOTION_TYPES)
         out.append(f"promotions per type per store:\n  {'store':14} {header}")
         for store, counts in self.per_store.items():
             row = " ".join(str(counts[t]).ljust(7) for t in PROMOTION_TYPES)
             out.append(f"  {store:14} {row}")
-        out.append(f"import took {self.seconds:.1f}s ({self.requests} requests)")
+        totals = Tally()
+        for tally in self.tallies.values():
+            totals.created += tally.created
+            totals.updated += tally.updated
+            totals.unchanged += tally.unchanged
+        promotions = self.tallies.get("promotions", Tally())
+        active = promotions.created + promotions.updated + promotions.unchanged
+        out.append(
+            f"{active} promotions active on {len(self.per_store)} stores; records: {totals}; "
+            f"{len(self.errors)} errors; {self.seconds:.1f}s, {self.requests} requests"
+        )
         return out
 
 
