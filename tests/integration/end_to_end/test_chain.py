@@ -149,7 +149,7 @@ def test_a_promotion_goes_from_ho_to_the_targeted_store_and_its_limit_comes_back
     only = ok(
         httpx.post(
             f"{chain.compiler_url}/api/v1/promotions",
-            json=_promotion("E2E-ONLY", product_id, 10, [targeted]),
+            json=_promotion("E2E-ONLY", product_id, 10, [targeted], execution_priority=600),
             headers=ADMIN,
             timeout=10,
         ),
@@ -165,7 +165,8 @@ def test_a_promotion_goes_from_ho_to_the_targeted_store_and_its_limit_comes_back
         201,
     )
 
-    # then within a bounded wait both apply at the targeted store: 10% then 5% of what is left
+    # then within a bounded wait both apply at the targeted store: ONLY first (higher
+    # priority, 10% of 40,000), then BOTH on what is left (5% of 36,000)
     def both_apply() -> dict[str, Decimal] | None:
         applied = _applied(_evaluate(chain, targeted, product_id))
         return applied if {"E2E-ONLY", "E2E-BOTH"} <= set(applied) else None
