@@ -14,7 +14,7 @@ from promoflow_infra.datasets import paths
 from promoflow_infra.demo.amounts import GBP, IDR
 from promoflow_infra.demo.authoring import PROMOTION_TYPES, AuthoredPromotion, author, money
 from promoflow_infra.demo.catalogue import DemoCatalogue, load_catalogue
-from promoflow_infra.services import DEMO_COMPANY_ID
+from promoflow_infra.services import DEMO_COMPANY_ID, demo_sites
 
 RULES = TypeAdapter(PromotionRules)
 MONEY_FIELDS = {
@@ -161,3 +161,12 @@ def test_set_prices_round_down_to_the_currency_step() -> None:
     assert GBP.floor(Decimal("15.17")) == Decimal("15.15")
     assert IDR.floor(Decimal("70_999")) == Decimal(70_500)
     assert IDR.floor(Decimal(100)) == Decimal(500)  # never free
+
+
+def test_the_import_covers_exactly_the_stores_the_launcher_runs(
+    real_catalogue: DemoCatalogue,
+) -> None:
+    sites = demo_sites(len(real_catalogue.stores))
+    assert [s.code for s in real_catalogue.stores] == [s.code for s in sites]
+    assert [s.id for s in real_catalogue.stores] == [s.store_id for s in sites]
+    assert {s.brand_id for s in real_catalogue.stores} == {b.id for b in real_catalogue.brands}
