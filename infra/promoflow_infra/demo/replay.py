@@ -29,6 +29,8 @@ from promoflow_infra.demo.stats import Redemption, ReplayStats
 #: Development terminal key of the evaluator (``PROMOFLOW_ENV=development``).
 DEV_TERMINAL_KEY = "dev-terminal-key"
 API = "/api/v1"
+#: Checkout attempts per cart (server errors and lost answers are retried).
+CHECKOUT_ATTEMPTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,38 +104,57 @@ async def replay_cart(
     cart: ReplayCart,
     known: dict[UUID, tuple[str, str]],
     stats: ReplayStats,
+    attempts: int = CHECKOUT_ATTEMPTS,
 ) -> None:
-    """Evaluate then check out one cart, recording latencies and the outcome in ``stats``."""
+    """Evaluate then check out one cart, recording latencies and the outcome in ``stats``.
+
+    A checkout that fails with a server error or no answer is retried (``attempts`` in all),
+    as a POS would: checkout is idempotent on the transaction id. A retry answered as
+    ``replayed`` was recorded by this run's earlier attempt, so it counts as new.
+    """
     try:
         started = time.perf_counter()
         evaluated = await client.post(f"{API}/evaluate", json=cart.body)
         stats.evaluate_ms.append((time.perf_counter() - started) * 1000)
         if evaluated.status_code != 200:
-            stats.error(
-                f"{cart.receipt_id}: evaluate HTTP {evaluated.status_code}: "
-                f"{'; '.join(problems_of(_json(evaluated)))}"
-            )
+            stats.error(f"{cart.receipt_id}: evaluate {_problem(evaluated)}")
             return
         promised = Decimal(str(evaluated.json()["total_discount"]))
-        body = {**cart.body, "transaction_id": cart.transaction_id, "terminal_id": "replay"}
-        started = time.perf_counter()
-        checked = await client.post(f"{API}/transactions", json=body)
-        stats.checkout_ms.append((time.perf_counter() - started) * 1000)
+    except httpx.HTTPError as exc:
+        stats.error(f"{cart.receipt_id}: evaluate {exc.__class__.__name__}: {exc}")
+        return
+    body = {**cart.body, "transaction_id": cart.transaction_id, "terminal_id": "replay"}
+    failure = ""
+    for attempt in range(attempts):
+        if attempt:
+            stats.retries += 1
+            await asyncio.sleep(0.5 * attempt)
+        try:
+            started = time.perf_counter()
+            checked = await client.post(f"{API}/transactions", json=body)
+            stats.checkout_ms.append((time.perf_counter() - started) * 1000)
+        except httpx.HTTPError as exc:
+            failure = f"{exc.__class__.__name__}: {exc}"
+            continue
+        if checked.status_code >= 500:
+            failure = _problem(checked)
+            continue
         if checked.status_code != 200:
-            stats.error(
-                f"{cart.receipt_id}: checkout HTTP {checked.status_code}: "
-                f"{'; '.join(problems_of(_json(checked)))}"
-            )
+            stats.error(f"{cart.receipt_id}: checkout {_problem(checked)}")
             return
         answer = checked.json()
         stats.checkout(
             _redemptions(answer, known),
-            replayed=bool(answer.get("replayed")),
+            replayed=bool(answer.get("replayed")) and not attempt,
             evaluated_discount=promised,
             checkout_discount=Decimal(str(answer["result"]["total_discount"])),
         )
-    except httpx.HTTPError as exc:
-        stats.error(f"{cart.receipt_id}: {exc.__class__.__name__}: {exc}")
+        return
+    stats.error(f"{cart.receipt_id}: checkout failed {attempts} times, last: {failure}")
+
+
+def _problem(response: httpx.Response) -> str:
+    return f"HTTP {response.status_code}: {'; '.join(problems_of(_json(response)))}"
 
 
 def _json(response: httpx.Response) -> Any:

@@ -59,6 +59,7 @@ class ReplayStats:
     replayed: int = 0
     discounted: int = 0
     errors: int = 0
+    retries: int = 0
     error_samples: list[str] = field(default_factory=list)
     evaluate_checkout_differ: int = 0
     total_discount: Decimal = Decimal(0)
@@ -114,7 +115,8 @@ class ReplayStats:
         rate = self.carts / seconds if seconds > 0 else 0.0
         lines = [
             f"receipts replayed: {self.carts} ({self.replayed} already recorded by an earlier "
-            f"run) in {seconds:.1f}s = {rate:.1f}/s; errors: {self.errors}",
+            f"run) in {seconds:.1f}s = {rate:.1f}/s; errors: {self.errors}; checkout retries: "
+            f"{self.retries}",
             f"carts with a discount or reward: {self.discounted}; total discount "
             f"{self.total_discount} {currency}, rewards {self.total_reward} {currency}",
             f"checkout granted another discount than evaluate: {self.evaluate_checkout_differ}",

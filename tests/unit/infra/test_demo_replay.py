@@ -6,13 +6,20 @@ from collections import Counter
 from decimal import Decimal
 from uuid import uuid4
 
+import httpx
 import pytest
 
 from promoflow_infra.datasets import synthetic
 from promoflow_infra.demo.analytics import compare
-from promoflow_infra.demo.carts import PAYMENT_WEIGHTS, carts_for, generated_receipts
+from promoflow_infra.demo.carts import (
+    PAYMENT_WEIGHTS,
+    ReplayCart,
+    carts_for,
+    generated_receipts,
+)
 from promoflow_infra.demo.ho_client import problems_of
 from promoflow_infra.demo.importer import same
+from promoflow_infra.demo.replay import replay_cart
 from promoflow_infra.demo.stats import Redemption, ReplayStats, Totals, percentile
 
 D = Decimal
@@ -161,3 +168,56 @@ def test_a_spec_matches_what_the_api_returns_with_defaults_added() -> None:
     assert same(mine, theirs)
     assert not same(mine, {**theirs, "rules": {"type": "percent_discount", "discount_percent": 25}})
     assert not same({"tags": ["a"]}, {"tags": ["a", "b"]})
+
+
+def checkout_answer(replayed: bool) -> dict[str, object]:
+    return {
+        "replayed": replayed,
+        "result": {
+            "total_discount": "1.00",
+            "applied": [{"promotion_id": str(PCT), "promo_type": "percent_discount"}],
+        },
+        "redemptions": [
+            {"promotion_id": str(PCT), "code": "PCT", "discount": "1.00", "reward_amount": "0"}
+        ],
+    }
+
+
+async def test_a_failed_checkout_is_retried_and_its_redemption_counts_as_new() -> None:
+    # given a store whose first checkout answer is lost (a 500), and the retry is answered
+    # from the store's records (it had recorded the first attempt)
+    checkouts: list[int] = []
+
+    def store(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/evaluate"):
+            return httpx.Response(200, json={"total_discount": "1.00"})
+        checkouts.append(1)
+        if len(checkouts) == 1:
+            return httpx.Response(500, json={"detail": "database is locked"})
+        return httpx.Response(200, json=checkout_answer(replayed=True))
+
+    cart = ReplayCart("R1", "rp-S-R1", {"store_id": str(uuid4()), "lines": []})
+    stats = ReplayStats()
+    # when the cart is replayed
+    async with httpx.AsyncClient(
+        transport=httpx.MockTransport(store), base_url="http://store"
+    ) as client:
+        await replay_cart(client, cart, {}, stats)
+    # then it was retried once, and its redemption is new for HO
+    assert (len(checkouts), stats.retries, stats.errors, stats.replayed) == (2, 1, 0, 0)
+    assert stats.new_by_promotion[PCT].uses == 1
+
+
+async def test_a_checkout_refused_for_the_cart_is_an_error_without_retry() -> None:
+    def store(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/evaluate"):
+            return httpx.Response(200, json={"total_discount": "0"})
+        return httpx.Response(409, json={"detail": "another cart under this transaction id"})
+
+    stats = ReplayStats()
+    async with httpx.AsyncClient(
+        transport=httpx.MockTransport(store), base_url="http://store"
+    ) as client:
+        await replay_cart(client, ReplayCart("R2", "rp-S-R2", {"lines": []}), {}, stats)
+    assert (stats.errors, stats.retries, stats.carts) == (1, 0, 0)
+    assert "HTTP 409" in stats.error_samples[0]
