@@ -438,7 +438,9 @@ async def slip_through(
         await asyncio.sleep(0.05)
 
     learned = asyncio.Event()
-    exhausted_at: list[float] = []
+    exhausted_at: list[float] = []  # perf_counter when the bench saw LimitStateChanged
+    seen_wall: list[float] = []  # the same moment, wall clock
+    record_ms: list[int] = []  # the record's Kafka timestamp (when the relay sent it)
 
     async def watch() -> None:
         async for record in consumer:
@@ -449,13 +451,15 @@ async def slip_through(
                 and event.data.state == "exhausted"
             ):
                 exhausted_at.append(time.perf_counter())
+                seen_wall.append(time.time())
+                record_ms.append(record.timestamp)
                 await asyncio.sleep(propagation_delay)
                 learned.set()
                 return
 
     watcher = asyncio.create_task(watch())
     sent = 0
-    mth_sent_at = 0.0
+    mth_sent_at = mth_sent_wall = 0.0
     start = time.perf_counter()
     tick = 0.01
     while not learned.is_set() and sent < len(values):
@@ -465,7 +469,7 @@ async def slip_through(
             await producer.send(topics.redemptions.name, rec.value, key=rec.key)
             sent += 1
             if sent == max_uses:
-                mth_sent_at = time.perf_counter()
+                mth_sent_at, mth_sent_wall = time.perf_counter(), time.time()
         await asyncio.sleep(max(0.0, start + sent / rate - time.perf_counter()))
     await producer.flush()
     await producer.stop()
@@ -481,6 +485,23 @@ async def slip_through(
             break
         await asyncio.sleep(0.2)
     detection = (exhausted_at[0] - mth_sent_at) if exhausted_at and mth_sent_at else float("nan")
+    # where the detection time went (wall clocks of this machine: bench, PostgreSQL, broker)
+    with engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT EXTRACT(EPOCH FROM created_at), EXTRACT(EPOCH FROM sent_at) "
+                "FROM usage.outbox WHERE message_key = :k ORDER BY id LIMIT 1"
+            ),
+            {"k": str(promo)},
+        ).first()
+    split = {"to_batch_ms": float("nan"), "batch_relay_ms": float("nan"), "broker_ms": float("nan")}
+    if row is not None and record_ms and mth_sent_wall:
+        batch_started = float(row[0])
+        split = {
+            "to_batch_ms": 1000 * (batch_started - mth_sent_wall),
+            "batch_relay_ms": record_ms[0] - 1000 * batch_started,
+            "broker_ms": 1000 * seen_wall[0] - record_ms[0],
+        }
     return {
         "max_uses": max_uses,
         "rate": rate,
@@ -489,7 +510,120 @@ async def slip_through(
         "counted": counted,
         "slip": counted - max_uses,
         "detection_ms": 1000 * detection,
+        **split,
     }
+
+
+# --- consumer floors: what faust and plain aiokafka cost per event, doing nothing ----------
+
+_NOOP_AGENT = """
+import os, resource, sys, time, faust
+topic, count, boot = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+app = faust.App("floor-" + topic, broker="kafka://" + boot, web_enabled=False,
+    datadir=sys.argv[4], consumer_auto_offset_reset="earliest", stream_wait_empty=False,
+    topic_disable_leader=True, broker_commit_every=1000, broker_commit_interval=1.0)
+channel = app.topic(topic, key_type=bytes, value_type=bytes, key_serializer="raw",
+    value_serializer="raw")
+seen = {"n": 0}
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+@app.agent(channel, concurrency=1)
+async def noop(stream):
+    async for events in stream.noack_take(1000, within=0.2):
+        if not seen["n"]:
+            seen["t"], seen["c"] = time.perf_counter(), cpu()
+        for event in events:
+            await stream.ack(event)
+        seen["n"] += len(events)
+        if seen["n"] >= count:
+            result = f'{seen["n"]} {time.perf_counter() - seen["t"]} {cpu() - seen["c"]}'
+            with open(sys.argv[5], "w") as out:  # faust takes over stdout
+                out.write(result)
+            os._exit(0)
+faust.Worker(app, loglevel="error", quiet=True).execute_from_commandline()
+"""
+
+
+async def consumer_floors(ctx: dict[str, Any], events: int) -> dict[str, float]:
+    """Per-event cost of consuming (and acking/committing) records with no work at all.
+
+    The same raw records (900 bytes, 12 partitions) are read by a faust agent that does the
+    worker's ``noack_take`` + ``ack`` and nothing else, and by a plain aiokafka consumer
+    (``getmany`` + explicit commit per batch): the floor each approach puts under a worker.
+    """
+    bootstrap = ctx["bootstrap"]
+    topic = f"floor-{uuid.uuid4().hex[:8]}"
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    await admin.create_topics([NewTopic(topic, 12, 1)])
+    await admin.close()
+    producer = await new_producer(bootstrap)
+    for _ in range(100):  # until the new topic's metadata is everywhere
+        if len(await producer.partitions_for(topic) or ()) == 12:
+            break
+        await asyncio.sleep(0.1)
+    futures = [await producer.send(topic, b"x" * 900, key=str(i).encode()) for i in range(events)]
+    await asyncio.gather(*futures)
+    await producer.stop()
+    skip = 1000  # measured from the first batch: start-up and group join are not counted
+    script = ctx["run_dir"] / "noop_agent.py"
+    script.write_text(_NOOP_AGENT)
+    data_dir = str(ctx["run_dir"] / "floor-faust")
+    result = ctx["run_dir"] / "floor-result.txt"
+    out = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, str(script), topic, str(events - skip), bootstrap, data_dir, str(result)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if not result.exists():
+        raise SystemExit(f"faust floor failed: {(out.stdout + out.stderr)[-3000:]}")
+    n, wall, cpu = result.read_text().split()
+    faust_rate, faust_cpu = int(n) / float(wall), 1e6 * float(cpu) / int(n)
+
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"plain-{topic}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        max_poll_records=1000,
+    )
+    await consumer.start()
+    count, started, cpu_start = 0, 0.0, 0.0
+    while count < events:
+        batch = await consumer.getmany(timeout_ms=500, max_records=1000)
+        if batch and not started:
+            started, cpu_start = time.perf_counter(), time.process_time()
+        count += sum(len(records) for records in batch.values())
+        if batch:
+            await consumer.commit({tp: rs[-1].offset + 1 for tp, rs in batch.items()})
+    wall_s, cpu_s = time.perf_counter() - started, time.process_time() - cpu_start
+    await consumer.stop()
+    return {
+        "events": events,
+        "faust_rate": faust_rate,
+        "faust_cpu_us": faust_cpu,
+        "aiokafka_rate": count / wall_s,
+        "aiokafka_cpu_us": 1e6 * cpu_s / count,
+    }
+
+
+def print_floors(r: dict[str, float]) -> None:
+    print(f"== consumer floors: {r['events']:,.0f} raw records, no work per event")
+    print(
+        f"  faust agent (noack_take + ack)      {r['faust_rate']:,.0f} events/s, "
+        f"{r['faust_cpu_us']:.0f} us CPU per event"
+    )
+    print(
+        f"  aiokafka getmany + commit           {r['aiokafka_rate']:,.0f} events/s, "
+        f"{r['aiokafka_cpu_us']:.0f} us CPU per event"
+    )
 
 
 # --- main -----------------------------------------------------------------------------------
@@ -510,13 +644,21 @@ async def run(args: argparse.Namespace) -> None:
                 "run_dir": run_dir,
             }
             try:
-                ingest = await ingest_rate(ctx, args.events)
-                print_ingest(ingest, ctx["carts"], ctx["in_process"])
-                # latency and slip at a load the worker sustains: half its measured rate
-                rate = args.rate or max(100, int(ingest["rate"] / 2 / 100) * 100)
-                lat = await latency(ctx, rate, args.seconds)
-                print_latency(lat)
-                for delay in args.delays:
+                rate = args.rate or 500
+                if "floor" in args.parts:
+                    print_floors(await consumer_floors(ctx, min(args.events, 20_000)))
+                if "ingest" in args.parts:
+                    ingest = await ingest_rate(ctx, args.events)
+                    print_ingest(ingest, ctx["carts"], ctx["in_process"])
+                    # latency and slip at a load the worker sustains: half its measured rate
+                    rate = args.rate or max(100, int(ingest["rate"] / 2 / 100) * 100)
+                else:
+                    ctx["worker"] = worker(bootstrap, topics, url, run_dir)
+                    ctx["worker"].__enter__()
+                if "latency" in args.parts:
+                    lat = await latency(ctx, rate, args.seconds)
+                    print_latency(lat)
+                for delay in args.delays if "slip" in args.parts else []:
                     slip = await slip_through(ctx, args.max_uses, args.slip_rate or rate, delay)
                     print_slip(slip)
             finally:
@@ -576,6 +718,11 @@ def print_slip(r: dict[str, float]) -> None:
         f"{r['slip']:,.0f}; M-th redemption -> LimitStateChanged {r['detection_ms']:.0f} ms"
     )
     print(
+        f"  split: M-th produced -> its batch's transaction starts {r['to_batch_ms']:.0f} ms "
+        f"(broker, faust fetch, batch fill); -> LimitStateChanged sent {r['batch_relay_ms']:.0f} ms "
+        f"(apply + commit + outbox relay); -> seen by a consumer {r['broker_ms']:.0f} ms"
+    )
+    print(
         f"  model: slip ~= rate x (detection + delay) = "
         f"{r['rate'] * (r['detection_ms'] / 1000 + r['delay_s']):,.0f}"
     )
@@ -595,6 +742,13 @@ def main() -> None:
     )
     parser.add_argument(
         "--delays", type=float, nargs="*", help="propagation delays to simulate (s)"
+    )
+    parser.add_argument(
+        "--parts",
+        nargs="+",
+        choices=("floor", "ingest", "latency", "slip"),
+        default=["floor", "ingest", "latency", "slip"],
+        help="what to measure (without ingest, the rate is --rate or 500/s)",
     )
     args = parser.parse_args()
     args.events = args.events or (20_000 if args.quick else 150_000)

@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 
 #: Longest pause between two retries of a failing batch (seconds).
 MAX_RETRY_DELAY = 30.0
-#: The outbox is polled at least this often even when no batch announced anything (seconds).
+#: The outbox is polled at least this often even when no batch announced anything (seconds);
+#: a batch that wrote limit events starts a round at once, without waiting for this.
 RELAY_IDLE_INTERVAL = 1.0
 
 ApplyBatch = Callable[[Sequence[RawRecord]], BatchResult]
@@ -91,7 +92,8 @@ class CollectorWorker:
                 value_serializer="raw",
             )
             self.app.agent(channel, name=f"usage-{name}", concurrency=1)(self._agent(apply))
-        self.app.timer(interval=0.1, name="usage-outbox-relay")(self._relay_tick)
+        relay_timer = self.app.timer(interval=RELAY_IDLE_INTERVAL / 2, name="usage-outbox-relay")
+        relay_timer(self._relay_tick)
 
     def _agent(self, apply: ApplyBatch) -> Callable[[Any], Awaitable[None]]:
         size, within = self.settings.usage_batch_size, self.settings.usage_batch_within
@@ -110,10 +112,10 @@ class CollectorWorker:
                 )
                 for dead in result.dead_letters:
                     await self._dead_letter(dead)
+                if result.limit_events:  # publish the limit change now, not on the next tick
+                    self._relay_soon()
                 for event in events:
                     await stream.ack(event)
-                if result.limit_events:
-                    self._relay_due.set()
 
         return consume
 
@@ -156,18 +158,28 @@ class CollectorWorker:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, MAX_RETRY_DELAY)
 
-    async def _relay_tick(self) -> None:
-        """Start an outbox round when a batch announced something (or every second)."""
+    def _relay_soon(self) -> None:
+        """Start an outbox round now, or right after the running one (limits wait for no tick)."""
         if self._relay_task is not None and not self._relay_task.done():
-            return
-        idle = time.monotonic() - self._last_relay < RELAY_IDLE_INTERVAL
-        if idle and not self._relay_due.is_set():
+            self._relay_due.set()
             return
         self._relay_due.clear()
         self._last_relay = time.monotonic()
-        self._relay_task = asyncio.create_task(self._relay_round())
+        self._relay_task = asyncio.create_task(self._relay_rounds())
 
-    async def _relay_round(self) -> None:
+    async def _relay_tick(self) -> None:
+        """Poll the outbox when it was not looked at for a while (rows another worker left)."""
+        if time.monotonic() - self._last_relay >= RELAY_IDLE_INTERVAL:
+            self._relay_soon()
+
+    async def _relay_rounds(self) -> None:
+        """Outbox rounds until one sends nothing and no batch asked for another."""
+        while await self._relay_round() or self._relay_due.is_set():
+            self._relay_due.clear()
+            self._last_relay = time.monotonic()
+
+    async def _relay_round(self) -> int:
+        """One outbox round in a thread; returns how many records it published."""
         loop = asyncio.get_running_loop()
         producer = self.app.producer
 
@@ -181,10 +193,10 @@ class CollectorWorker:
             sent = await asyncio.to_thread(relay_once, self.engine, send)
         except Exception:
             log.exception("outbox relay round failed")
-            return
+            return 0
         if sent:
             log.info("outbox: published %d limit events", sent)
-            self._relay_due.set()  # there may be more
+        return sent
 
 
 def _faust_app(settings: Settings) -> faust.App:
