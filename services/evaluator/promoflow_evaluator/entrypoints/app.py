@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -128,6 +129,7 @@ def _ops(app: FastAPI) -> None:
         body: dict[str, Any] = {
             "ready": catalog is not None,
             "store_id": str(built.settings.store_id),
+            "worker_pid": os.getpid(),
             "last_error": built.snapshots.last_error,
         }
         if catalog is not None:

@@ -18,7 +18,8 @@ app = typer.Typer(help="The store's promotion evaluator.", no_args_is_help=True)
 LogLevel = Annotated[str, typer.Option(help="Logging level (DEBUG, INFO, WARNING).")]
 
 
-def _logging(level: str) -> None:
+def configure_logging(level: str) -> None:
+    """Log to stderr at ``level`` (aiokafka at WARNING or above)."""
     logging.basicConfig(
         level=level.upper(),
         stream=sys.stderr,
@@ -34,15 +35,25 @@ def api(
     workers: Annotated[int, typer.Option(min=1, help="Worker processes (uvicorn).")] = 1,
     log_level: LogLevel = "INFO",
 ) -> None:
-    """Serve the evaluator API (evaluate, transactions, promotions, seed POS contract)."""
+    """Serve the evaluator API (evaluate, transactions, promotions, seed POS contract).
+
+    With ``--workers`` > 1 on Linux each worker process has its own listening socket
+    (``SO_REUSEPORT``, see :mod:`promoflow_evaluator.entrypoints.workers`)."""
     import uvicorn
 
-    _logging(log_level)
+    from promoflow_evaluator.entrypoints.workers import Supervisor, reuse_port_supported
+
+    configure_logging(log_level)
     metrics_dir = None
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         metrics_dir = tempfile.mkdtemp(prefix=f"promoflow-evaluator-{port}-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     try:
+        if workers > 1 and reuse_port_supported():
+            code = Supervisor(host, port, workers, log_level).run()
+            if code:
+                raise typer.Exit(code)
+            return
         uvicorn.run(
             "promoflow_evaluator.entrypoints.app:create_app",
             factory=True,
@@ -62,7 +73,7 @@ def relay(log_level: LogLevel = "INFO") -> None:
     """Forward the store's outbox to Kafka (one relay per store; a lease enforces it)."""
     from promoflow_evaluator.bootstrap import build_relay
 
-    _logging(log_level)
+    configure_logging(log_level)
     forwarder = build_relay()
 
     async def main() -> None:
