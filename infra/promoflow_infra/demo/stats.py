@@ -89,11 +89,12 @@ class ReplayStats:
 
         ``evaluated_discount``/``checkout_discount``: the bill discounts evaluate promised and
         checkout granted, when both are known (a difference is counted, not an error: the
-        checkout re-evaluates with the store's clock and limits).
+        checkout re-evaluates with the store's clock and limits; a replayed answer is the
+        first run's and is not compared).
         """
         self.carts += 1
         self.replayed += replayed
-        if evaluated_discount is not None and checkout_discount is not None:
+        if not replayed and evaluated_discount is not None and checkout_discount is not None:
             self.evaluate_checkout_differ += evaluated_discount != checkout_discount
         if any(r.discount > 0 or r.reward > 0 for r in redemptions):
             self.discounted += 1
