@@ -65,6 +65,13 @@ class Cart:
     product_keys: frozenset[int]
     category_keys: frozenset[int]
     brand_keys: frozenset[int]
+    #: canonical line indices per product / category (``UUID.int``)
+    product_lines: dict[int, list[int]]
+    category_lines: dict[int, list[int]]
+    #: True when some line names its brand (then targeting brands filter lines)
+    line_brands: bool
+    #: per-cart memo: targeting rule id -> indices of the lines its brands allow
+    allowed: dict[int, frozenset[int]]
 
 
 def _field(line: CartLine, name: str) -> str:
@@ -119,6 +126,12 @@ def prepare_cart(request: EvaluateRequest, context: EngineContext) -> Cart:
         )
     local = local_time(request.evaluated_at, context.now, context.zone)
     customer = request.customer
+    product_lines: dict[int, list[int]] = {}
+    category_lines: dict[int, list[int]] = {}
+    for ln in lines:
+        product_lines.setdefault(ln.product, []).append(ln.idx)
+        if ln.category is not None:
+            category_lines.setdefault(ln.category, []).append(ln.idx)
     return Cart(
         request=request,
         lines=tuple(lines),
@@ -133,10 +146,14 @@ def prepare_cart(request: EvaluateRequest, context: EngineContext) -> Cart:
         ),
         voucher_keys=frozenset(code.casefold() for code in request.voucher_codes),
         payment_key=request.payment_method.casefold() if request.payment_method else None,
-        product_keys=frozenset(line.product for line in lines),
-        category_keys=frozenset(line.category for line in lines if line.category is not None),
+        product_keys=frozenset(product_lines),
+        category_keys=frozenset(category_lines),
         brand_keys=frozenset(
             [line.brand for line in lines if line.brand is not None]
             + ([context.brand_id.int] if context.brand_id is not None else [])
         ),
+        product_lines=product_lines,
+        category_lines=category_lines,
+        line_brands=any(line.brand is not None for line in lines),
+        allowed={},
     )

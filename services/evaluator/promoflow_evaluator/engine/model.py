@@ -43,6 +43,17 @@ class ScopeRule:
 
 
 @dataclass(frozen=True, slots=True)
+class Timing:
+    """The part of a validity rule that does not depend on its dates: daily window, ISO
+    weekdays, holiday exclusion (interned: screening judges each one once per cart)."""
+
+    window: Window | None
+    days: frozenset[int] | None
+    exclude_holidays: bool
+    company_holidays: frozenset[date]
+
+
+@dataclass(frozen=True, slots=True)
 class ValidityRule:
     """Date range (inclusive), optional daily window, ISO weekdays, holiday exclusion."""
 
@@ -52,6 +63,7 @@ class ValidityRule:
     days: frozenset[int] | None
     exclude_holidays: bool
     company_holidays: frozenset[date]
+    timing: Timing
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,6 +318,8 @@ class Promo:
     rank: int
     id: UUID
     code: str
+    #: ``code`` folded (a cashier selects a manual promotion by its code, any case)
+    code_key: str
     name: str
     promo_type: PromotionType
     stage: Stage

@@ -102,9 +102,23 @@ def units_raw(line_base: int, units: int, line_quantity: int) -> int:
 _SYMBOLS = {"IDR": "Rp ", "GBP": "£", "USD": "$", "EUR": "€", "SGD": "S$", "MYR": "RM "}
 
 
+_TEXTS: dict[tuple[int, str, int], str] = {}
+
+
 def format_money(value: int, currency: str, digits: int) -> str:
     """Readable amount for reasons and hints: ``Rp 15.000`` for IDR (Indonesian grouping),
-    ``£7.95`` for GBP; other currencies use the ISO code and English grouping."""
+    ``£7.95`` for GBP; other currencies use the ISO code and English grouping. Recent texts
+    are kept (thresholds and prices repeat from cart to cart)."""
+    key = (value, currency, digits)
+    text = _TEXTS.get(key)
+    if text is None:
+        if len(_TEXTS) > 50_000:
+            _TEXTS.clear()
+        text = _TEXTS[key] = _format_money(value, currency, digits)
+    return text
+
+
+def _format_money(value: int, currency: str, digits: int) -> str:
     sign = "-" if value < 0 else ""
     value = abs(value)
     if digits:

@@ -65,6 +65,7 @@ from promoflow_evaluator.engine.model import (
     TargetingRule,
     TierRule,
     TierSpec,
+    Timing,
     TypeRule,
     UnitTargetRule,
     UpsellRule,
@@ -164,18 +165,21 @@ class _Parser:
             exclude_categories=self.refs(scope.exclude_categories),
         )
 
-    def validity(self) -> ValidityRule:
+    def validity(self, shared: dict[object, object]) -> ValidityRule:
         v = self.promo.validity
         window = None
         if v.time_start is not None and v.time_end is not None:
             window = Window(v.time_start.replace(tzinfo=None), v.time_end.replace(tzinfo=None))
+        days = frozenset(v.days_of_week) if v.days_of_week is not None else None
+        company_holidays = frozenset(v.company_holidays)
         return ValidityRule(
             start=v.start_date,
             end=v.end_date,
             window=window,
-            days=frozenset(v.days_of_week) if v.days_of_week is not None else None,
+            days=days,
             exclude_holidays=v.exclude_holidays,
-            company_holidays=frozenset(v.company_holidays),
+            company_holidays=company_holidays,
+            timing=_intern(shared, Timing(window, days, v.exclude_holidays, company_holidays)),
         )
 
     def targeting(self) -> TargetingRule:
@@ -477,6 +481,7 @@ def parse_promotion(
         rank=rank,
         id=promo.id,
         code=promo.code,
+        code_key=promo.code.casefold(),
         name=promo.name,
         promo_type=promo.promo_type,
         stage=promo.execution_stage,
@@ -490,7 +495,7 @@ def parse_promotion(
         voucher_keys=frozenset(code.casefold() for code in promo.voucher_codes),
         stackable=promo.is_stackable,
         original_amounts=promo.compounding is Compounding.ORIGINAL,
-        validity=_intern(shared, p.validity()),
+        validity=_intern(shared, p.validity(shared)),
         targeting=_intern(shared, p.targeting()),
         scope=_intern(shared, p.scope()),
         rule=p.rule(promo.rules, names),

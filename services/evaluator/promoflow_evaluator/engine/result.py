@@ -9,6 +9,8 @@ store's cash unit; it is reported as ``cash_rounding`` (may be negative), never 
 and ``payable`` is never negative.
 Models are built without validation (:func:`_new`): the engine guarantees the invariants listed
 in the contract's module docstring and the unit tests validate every result against the models.
+A line's share of a promotion is one :class:`LineAllocation` object, listed both in
+``applied[].allocations`` and in ``lines[].allocations`` (equal values; built once).
 """
 
 from __future__ import annotations
@@ -43,18 +45,31 @@ ENGINE_VERSION = "promoflow-engine/1.0"
 _M = TypeVar("_M", bound=BaseModel)
 
 
+_SET_DICT = object.__setattr__
+_SET_FIELDS = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_SET_EXTRA = BaseModel.__dict__["__pydantic_extra__"].__set__
+_SET_PRIVATE = BaseModel.__dict__["__pydantic_private__"].__set__
+_ALL_FIELDS: dict[type[BaseModel], set[str]] = {}
+
+
 def _new(cls: type[_M], **values: Any) -> _M:
     """Build a contract model from values the engine produced, without validation.
 
     Every field is passed explicitly (``model_construct`` does the same plus per-field default
     handling, about five times slower); the unit tests round-trip every result through
-    ``model_validate`` to prove the values are valid.
+    ``model_validate`` to prove the values are valid. The models' fields-set is one shared set
+    of all field names per class: pydantic only ever adds to it (on assignment) a name that is
+    already there.
     """
-    obj = cls.__new__(cls)
-    object.__setattr__(obj, "__dict__", values)
-    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", None)
+    obj = object.__new__(cls)
+    _SET_DICT(obj, "__dict__", values)
+    try:
+        fields = _ALL_FIELDS[cls]
+    except KeyError:
+        fields = _ALL_FIELDS[cls] = set(cls.model_fields)
+    _SET_FIELDS(obj, fields)
+    _SET_EXTRA(obj, None)
+    _SET_PRIVATE(obj, None)
     return obj
 
 
@@ -67,7 +82,7 @@ def _uses(units: dict[int, int], env: Env) -> list[UnitUse]:
     ]
 
 
-def _applied(item: Applied, env: Env) -> AppliedPromotion:
+def _applied(item: Applied, env: Env, per_line: list[list[LineAllocation]]) -> AppliedPromotion:
     promo = item.promo
     grant = item.grant
     digits = env.context.digits
@@ -77,6 +92,11 @@ def _applied(item: Applied, env: Env) -> AppliedPromotion:
         details["capped"] = True
     if item.cashback:
         details["cashback"] = env.fmt.decimal(item.cashback)
+    allocations = []
+    for i, a in sorted(item.shares.items()):
+        allocation = _new(LineAllocation, line_id=lines[i].line_id, amount=from_minor(a, digits))
+        allocations.append(allocation)
+        per_line[i].append(allocation)  # the same (immutable in practice) object, twice
     reason = grant.reason
     if item.budget_limited:
         reason += " (limited by the campaign budget)"
@@ -91,10 +111,7 @@ def _applied(item: Applied, env: Env) -> AppliedPromotion:
         stage=promo.stage,
         version=promo.version,
         discount=from_minor(item.discount, digits),
-        allocations=[
-            _new(LineAllocation, line_id=lines[i].line_id, amount=from_minor(a, digits))
-            for i, a in sorted(item.shares.items())
-        ],
+        allocations=allocations,
         trigger_units=_uses(grant.trigger, env),
         benefit_units=_uses(grant.benefit, env),
         compounding="original" if promo.original_amounts else "remaining",
@@ -193,6 +210,8 @@ def build_result(
     for item in applied:
         for idx, share in item.shares.items():
             per_line[idx] += share
+    line_allocations: list[list[LineAllocation]] = [[] for _ in cart.lines]
+    applied_models = [_applied(item, env, line_allocations) for item in applied]
     line_results: list[LineResult] = [None] * len(cart.lines)  # type: ignore[list-item]
     for line in cart.lines:
         discount = per_line[line.idx]
@@ -205,11 +224,7 @@ def build_result(
             gross_amount=from_minor(line.gross, digits),
             discount=from_minor(discount, digits),
             net_amount=from_minor(line.gross - discount, digits),
-            allocations=[
-                _new(LineAllocation, line_id=line.line_id, amount=from_minor(share, digits))
-                for item in applied
-                if (share := item.shares.get(line.idx, 0))
-            ],
+            allocations=line_allocations[line.idx],
         )
     total_discount = sum(per_line)
     total = cart.subtotal - total_discount
@@ -227,7 +242,7 @@ def build_result(
         cash_rounding=from_minor(payable - total, digits),
         payable=from_minor(payable, digits),
         lines=line_results,
-        applied=[_applied(item, env) for item in applied],
+        applied=applied_models,
         rewards=rewards,
         free_item_offers=[_offer(p, o, digits) for p, o in winner.offers],
         not_applied=[_not_applied(p, m) for p, m in not_applied],

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from promoflow_evaluator.engine.cart import Line
+from promoflow_evaluator.engine.cart import Cart, Line
 from promoflow_evaluator.engine.model import ItemMatcher, Promo
 
 
@@ -63,3 +63,95 @@ def product_lines(promo: Promo, product: int, lines: Sequence[Line]) -> list[Lin
     """Lines of one product (``UUID.int``) that the promotion may touch (exclusions and brands
     still apply)."""
     return [line for line in lines if line.product == product and _allowed(promo, line)]
+
+
+# ----------------------------------------------------------------------------- per-cart fast path
+# The same rules as above, computed from the cart's product and category maps with set
+# operations (the cart has a few lines, a promotion may name hundreds of products), and the
+# brand checks of a targeting rule judged once per cart. ``test_scope_fast_path`` checks that
+# they agree with the line-by-line functions above.
+
+
+def _brand_allowed(promo: Promo, cart: Cart) -> frozenset[int] | None:
+    """Indices of the lines the promotion's targeting brands allow (None: all of them)."""
+    targeting = promo.targeting
+    if not cart.line_brands or (targeting.brands is None and not targeting.exclude_brands):
+        return None
+    key = id(targeting)
+    allowed = cart.allowed.get(key)
+    if allowed is None:
+        allowed = cart.allowed[key] = frozenset(
+            line.idx
+            for line in cart.lines
+            if line.brand is None
+            or (
+                line.brand not in targeting.exclude_brands
+                and (targeting.brands is None or line.brand in targeting.brands)
+            )
+        )
+    return allowed
+
+
+def _filter(promo: Promo, cart: Cart, lines: list[Line]) -> list[Line]:
+    """``lines`` without the ones :func:`_allowed` refuses."""
+    if not lines:
+        return lines
+    allowed = _brand_allowed(promo, cart)
+    if allowed is not None and len(allowed) < len(cart.lines):
+        lines = [line for line in lines if line.idx in allowed]
+    scope = promo.scope
+    excluded_products = scope.exclude_products & cart.product_keys
+    excluded_categories = scope.exclude_categories & cart.category_keys
+    if excluded_products or excluded_categories:
+        lines = [
+            line
+            for line in lines
+            if line.product not in excluded_products
+            and (line.category is None or line.category not in excluded_categories)
+        ]
+    cross = promo.cross_brand
+    if cross is not None:
+        benefit = cross.benefit_brands
+        lines = [line for line in lines if line.brand is not None and line.brand in benefit]
+    return lines
+
+
+def matched_lines(items: ItemMatcher, cart: Cart) -> list[Line]:
+    """The cart lines whose product or category is in ``items``, in canonical order."""
+    products = items.product_ids & cart.product_keys
+    categories = items.category_ids & cart.category_keys
+    if not products and not categories:
+        return []
+    found: set[int] = set()
+    for product in products:
+        found.update(cart.product_lines[product])
+    for category in categories:
+        found.update(cart.category_lines[category])
+    lines = cart.lines
+    return [lines[idx] for idx in sorted(found)]
+
+
+def cart_eligible_lines(promo: Promo, cart: Cart) -> list[Line]:
+    """:func:`eligible_lines` of the cart's lines."""
+    scope = promo.scope
+    if scope.applies_to_all:
+        return _filter(promo, cart, list(cart.lines))
+    return _filter(promo, cart, matched_lines(scope.items, cart))
+
+
+def cart_item_lines(
+    promo: Promo, items: ItemMatcher | None, cart: Cart, scoped: Sequence[Line]
+) -> list[Line]:
+    """:func:`item_lines` of the cart's lines."""
+    if items is None:
+        return list(scoped)
+    return _filter(promo, cart, matched_lines(items, cart))
+
+
+def cart_product_lines(promo: Promo, product: int, cart: Cart) -> list[Line]:
+    """:func:`product_lines` of the cart's lines."""
+    found = cart.product_lines.get(product)
+    if not found:
+        return []
+    lines = cart.lines
+    return _filter(promo, cart, [lines[idx] for idx in found])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from promoflow_contracts.results import HintKind, ReasonCode
 from promoflow_evaluator.engine.cart import Line
@@ -19,10 +20,10 @@ from promoflow_evaluator.engine.ledger import Env, Ledger
 from promoflow_evaluator.engine.limits import check_limits
 from promoflow_evaluator.engine.model import Promo
 from promoflow_evaluator.engine.outcome import HintDraft, Miss
-from promoflow_evaluator.engine.scope import eligible_lines, matches
+from promoflow_evaluator.engine.scope import cart_eligible_lines, matched_lines
 from promoflow_evaluator.engine.targeting import check_targeting
 from promoflow_evaluator.engine.types import PLANS, PRECHECKS, Ready
-from promoflow_evaluator.engine.validity import check_validity
+from promoflow_evaluator.engine.validity import check_dates, check_timing
 
 _INACTIVE = Miss(ReasonCode.INACTIVE, "promotion is inactive")
 _VOUCHER = Miss(ReasonCode.VOUCHER_REQUIRED, "needs a voucher code")
@@ -49,7 +50,7 @@ def _conditions(promo: Promo, env: Env) -> Miss | None:
     lines = env.cart.lines
     fmt = env.fmt
     for cond in promo.conditions:
-        found = [ln for ln in lines if matches(cond.items, ln)]
+        found = matched_lines(cond.items, env.cart)
         units = sum(ln.quantity for ln in found)
         amount = sum(ln.gross for ln in found)
         if cond.min_quantity is not None and units < cond.min_quantity:
@@ -127,23 +128,31 @@ def _after_targeting(
     env: Env,
     eligible_memo: dict[tuple[int, int, int], list[Line]],
     ledgers: list[Ledger],
+    uses: bool,
 ) -> Miss | Ready:
+    """Voucher, limits (``uses``: the context has per-promotion allowances), conditions,
+    eligible lines, the type's precheck and the bundle check."""
     cart = env.cart
     if promo.require_voucher:
         if not (cart.voucher_keys & promo.voucher_keys):
             return _VOUCHER
     elif not promo.auto_apply and not (
-        promo.code.casefold() in cart.voucher_keys or cart.voucher_keys & promo.voucher_keys
+        promo.code_key in cart.voucher_keys or cart.voucher_keys & promo.voucher_keys
     ):
         return _MANUAL
-    miss = check_limits(promo, env) or _conditions(promo, env)
-    if miss is not None:
-        return miss
+    if uses or promo.total_exhausted or promo.exhausted_days or promo.campaign_id is not None:
+        miss = check_limits(promo, env)
+        if miss is not None:
+            return miss
+    if promo.conditions or promo.cross_brand is not None:
+        miss = _conditions(promo, env)
+        if miss is not None:
+            return miss
     # Scope, targeting and cross-brand rules are interned: equal rules share one verdict.
     key = (id(promo.scope), id(promo.targeting), id(promo.cross_brand))
     lines = eligible_memo.get(key)
     if lines is None:
-        lines = eligible_memo[key] = eligible_lines(promo, cart.lines)
+        lines = eligible_memo[key] = cart_eligible_lines(promo, cart)
     outcome = PRECHECKS[promo.promo_type](promo, env, lines)  # prechecks never mutate it
     if promo.is_bundle and isinstance(outcome, Ready):
         if not ledgers:
@@ -160,10 +169,13 @@ def screen(candidates: Sequence[Promo], env: Env) -> Screened:
     country = context.country_code
     moment = cart.local
     # Validity and targeting rules are interned: one verdict (and one Miss) per rule per cart.
-    validity_memo: dict[int, Miss | None] = {}
+    timing_memo: dict[int, tuple[int, date, Miss | None]] = {}
     targeting_memo: dict[int, Miss | None] = {}
     eligible_memo: dict[tuple[int, int, int], list[Line]] = {}
     ledgers: list[Ledger] = []  # the full-price ledger of the bundle checks, made on demand
+    uses = bool(
+        context.remaining_uses or context.remaining_uses_today or context.remaining_uses_customer
+    )
     live: list[Live] = []
     rejected: list[tuple[Promo, Miss]] = []
     for promo in candidates:
@@ -180,12 +192,20 @@ def screen(candidates: Sequence[Promo], env: Env) -> Screened:
         if not promo.is_active:
             rejected.append((promo, _INACTIVE))
             continue
-        key = id(promo.validity)
-        if key in validity_memo:
-            miss = validity_memo[key]
-        else:
-            failure = check_validity(promo.validity, moment, country)
-            miss = validity_memo[key] = None if failure is None else Miss(*failure)
+        # Window, weekday and holidays are judged once per (interned) timing, then the dates
+        # against its business day, before the timing's own failure (check_validity's order).
+        timing = promo.validity.timing
+        judged = timing_memo.get(id(timing))
+        if judged is None:
+            day, failure = check_timing(timing, moment, country)
+            judged = timing_memo[id(timing)] = (
+                day.toordinal(),
+                day,
+                None if failure is None else Miss(*failure),
+            )
+        ordinal, day, miss = judged
+        if not (promo.start_day <= ordinal <= promo.end_day):
+            miss = Miss(*check_dates(promo.validity, day))  # type: ignore[misc]
         if miss is not None:
             rejected.append((promo, miss))
             continue
@@ -197,7 +217,7 @@ def screen(candidates: Sequence[Promo], env: Env) -> Screened:
             miss = targeting_memo[key] = None if failure is None else Miss(*failure)
         if miss is not None:
             if miss.code is ReasonCode.MEMBER_ONLY and isinstance(
-                _after_targeting(promo, env, eligible_memo, ledgers), Ready
+                _after_targeting(promo, env, eligible_memo, ledgers, uses), Ready
             ):
                 miss = Miss(
                     miss.code,
@@ -206,7 +226,7 @@ def screen(candidates: Sequence[Promo], env: Env) -> Screened:
                 )
             rejected.append((promo, miss))
             continue
-        outcome = _after_targeting(promo, env, eligible_memo, ledgers)
+        outcome = _after_targeting(promo, env, eligible_memo, ledgers, uses)
         if isinstance(outcome, Miss):
             rejected.append((promo, outcome))
         else:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from promoflow_contracts.results import ReasonCode
 from promoflow_evaluator.engine.calendar import Window, national_holidays
-from promoflow_evaluator.engine.model import ValidityRule
+from promoflow_evaluator.engine.model import Timing, ValidityRule
 
 _DAY_NAMES = ("", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -35,27 +35,43 @@ def days_text(days: frozenset[int]) -> str:
     return ", ".join(_DAY_NAMES[d] for d in sorted(days))
 
 
-def check_validity(rule: ValidityRule, moment: datetime, country_code: str) -> Failure | None:
-    """None when the promotion is in force at the store-local ``moment``, else the reason."""
+def check_timing(
+    timing: Timing, moment: datetime, country_code: str
+) -> tuple[date, Failure | None]:
+    """The business day at ``moment`` (the window's day inside a window crossing midnight)
+    and the first failure of the window, weekday and holiday checks (None: all hold).
+
+    The date range is checked in between by :func:`check_validity`, against the business
+    day; this part is the same for every promotion sharing the (interned) ``timing``.
+    """
     day = moment.date()
-    in_window = True
-    if rule.window is not None:
-        window_day = rule.window.day_of(moment)
+    window = timing.window
+    if window is not None:
+        window_day = window.day_of(moment)
         if window_day is None:
-            in_window = False
-        else:
-            day = window_day
+            return day, (
+                ReasonCode.OUTSIDE_TIME_WINDOW,
+                f"valid {window_text(window)} only (now {moment:%H:%M})",
+            )
+        day = window_day
+    if timing.days is not None and day.isoweekday() not in timing.days:
+        return day, (ReasonCode.WRONG_DAY, f"valid on {days_text(timing.days)} only")
+    if timing.exclude_holidays and is_holiday(day, country_code, timing.company_holidays):
+        return day, (ReasonCode.HOLIDAY_EXCLUDED, f"not valid on holidays ({day.isoformat()})")
+    return day, None
+
+
+def check_dates(rule: ValidityRule, day: date) -> Failure | None:
+    """The date range (inclusive) against the business ``day``."""
     if day < rule.start:
         return ReasonCode.NOT_STARTED, f"starts on {rule.start.isoformat()}"
     if day > rule.end:
         return ReasonCode.EXPIRED, f"ended on {rule.end.isoformat()}"
-    if not in_window and rule.window is not None:
-        return (
-            ReasonCode.OUTSIDE_TIME_WINDOW,
-            f"valid {window_text(rule.window)} only (now {moment:%H:%M})",
-        )
-    if rule.days is not None and day.isoweekday() not in rule.days:
-        return ReasonCode.WRONG_DAY, f"valid on {days_text(rule.days)} only"
-    if rule.exclude_holidays and is_holiday(day, country_code, rule.company_holidays):
-        return ReasonCode.HOLIDAY_EXCLUDED, f"not valid on holidays ({day.isoformat()})"
     return None
+
+
+def check_validity(rule: ValidityRule, moment: datetime, country_code: str) -> Failure | None:
+    """None when the promotion is in force at the store-local ``moment``, else the reason:
+    the date range first (against the business day), then window, weekday, holidays."""
+    day, failure = check_timing(rule.timing, moment, country_code)
+    return check_dates(rule, day) or failure

@@ -26,7 +26,7 @@ from promoflow_evaluator.engine.ledger import Env, Ledger
 from promoflow_evaluator.engine.model import FreeItemRule, Promo, UpsellRule
 from promoflow_evaluator.engine.money import RAW
 from promoflow_evaluator.engine.outcome import HintDraft, Miss, OfferDraft
-from promoflow_evaluator.engine.scope import product_lines
+from promoflow_evaluator.engine.scope import cart_product_lines
 from promoflow_evaluator.engine.types.common import Ready, check_min_purchase
 from promoflow_evaluator.engine.units import merge, take, take_up_to
 
@@ -45,7 +45,7 @@ def precheck_free_item(promo: Promo, env: Env, lines: list[Line]) -> Miss | Read
         return miss
     triggers: tuple[Line, ...] = ()
     if rule.trigger_product is not None:
-        triggers = tuple(product_lines(promo, rule.trigger_product, cart_lines))
+        triggers = tuple(cart_product_lines(promo, rule.trigger_product, env.cart))
         have = sum(ln.quantity for ln in triggers)
         if have < rule.trigger_quantity:
             trigger_name = product_name(promo, rule.trigger_product, cart_lines)
@@ -62,7 +62,7 @@ def precheck_free_item(promo: Promo, env: Env, lines: list[Line]) -> Miss | Read
             return Miss(
                 code, f"needs {plural(rule.trigger_quantity, trigger_name)} (cart has {have})", hint
             )
-    frees = tuple(product_lines(promo, rule.free_product, cart_lines))
+    frees = tuple(cart_product_lines(promo, rule.free_product, env.cart))
     return Ready(tuple(lines), (triggers, frees))
 
 
@@ -155,8 +155,8 @@ def precheck_upsell(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
     rule = promo.rule
     assert isinstance(rule, UpsellRule)
     cart_lines = env.cart.lines
-    required = tuple(product_lines(promo, rule.required_product, cart_lines))
-    addons = tuple(product_lines(promo, rule.upsell_product, cart_lines))
+    required = tuple(cart_product_lines(promo, rule.required_product, env.cart))
+    addons = tuple(cart_product_lines(promo, rule.upsell_product, env.cart))
     fmt = env.fmt
     addon_name = rule.upsell_name or product_name(promo, rule.upsell_product, cart_lines)
     required_name = product_name(promo, rule.required_product, cart_lines)

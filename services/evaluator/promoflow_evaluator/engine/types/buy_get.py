@@ -27,7 +27,7 @@ from promoflow_evaluator.engine.hints import near_quantity
 from promoflow_evaluator.engine.ledger import Env, Ledger
 from promoflow_evaluator.engine.model import BuyGetRule, ItemMatcher, Promo
 from promoflow_evaluator.engine.outcome import HintDraft, Miss
-from promoflow_evaluator.engine.scope import item_lines
+from promoflow_evaluator.engine.scope import cart_item_lines
 from promoflow_evaluator.engine.types.common import NO_ITEMS, Ready
 from promoflow_evaluator.engine.units import merge, take
 
@@ -57,9 +57,8 @@ def precheck_buy_get(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
     """The buy and get pools of the cart (each empty set = the scope)."""
     rule = promo.rule
     assert isinstance(rule, BuyGetRule)
-    cart_lines = env.cart.lines
-    buy = item_lines(promo, rule.buy_items, cart_lines, lines)
-    get = item_lines(promo, rule.get_items, cart_lines, lines)
+    buy = cart_item_lines(promo, rule.buy_items, env.cart, lines)
+    get = cart_item_lines(promo, rule.get_items, env.cart, lines)
     if not buy and not get:
         return NO_ITEMS
     return Ready(tuple(lines), (tuple(buy), tuple(get)))

@@ -26,7 +26,7 @@ from promoflow_evaluator.engine.hints import near_quantity
 from promoflow_evaluator.engine.ledger import Env, Ledger
 from promoflow_evaluator.engine.model import ComboRule, MixMatchRule, PackageRule, Promo
 from promoflow_evaluator.engine.outcome import HintDraft, Miss
-from promoflow_evaluator.engine.scope import item_lines, product_lines
+from promoflow_evaluator.engine.scope import cart_item_lines, cart_product_lines
 from promoflow_evaluator.engine.types.common import NO_ITEMS, Ready
 from promoflow_evaluator.engine.units import merge, take, take_up_to
 
@@ -42,7 +42,7 @@ def precheck_combo(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
     """The cart lines of each combo product."""
     rule = promo.rule
     assert isinstance(rule, ComboRule)
-    per_item = tuple(tuple(product_lines(promo, pid, env.cart.lines)) for pid, _ in rule.items)
+    per_item = tuple(tuple(cart_product_lines(promo, pid, env.cart)) for pid, _ in rule.items)
     if not any(per_item):
         return NO_ITEMS
     return Ready(tuple(lines), per_item)
@@ -123,14 +123,13 @@ def precheck_package(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
     """The cart lines that may fill each package slot."""
     rule = promo.rule
     assert isinstance(rule, PackageRule)
-    cart_lines = env.cart.lines
     per_slot: list[tuple[Line, ...]] = []
     for slot in rule.slots:
         if slot.product_id is not None:
-            found = product_lines(promo, slot.product_id, cart_lines)
+            found = cart_product_lines(promo, slot.product_id, env.cart)
         else:
             assert slot.category is not None
-            found = item_lines(promo, slot.category, cart_lines, lines)
+            found = cart_item_lines(promo, slot.category, env.cart, lines)
         if not rule.allow_modification:
             found = [ln for ln in found if ln.modifiers == 0]
         per_slot.append(tuple(found))
@@ -218,7 +217,7 @@ def precheck_mix_match(promo: Promo, env: Env, lines: list[Line]) -> Miss | Read
     """The cart lines of the mix-and-match item set."""
     rule = promo.rule
     assert isinstance(rule, MixMatchRule)
-    pool = item_lines(promo, rule.items, env.cart.lines, lines)
+    pool = cart_item_lines(promo, rule.items, env.cart, lines)
     if not pool:
         return NO_ITEMS
     return Ready(tuple(lines), tuple(pool))

@@ -19,7 +19,7 @@ from promoflow_evaluator.engine.ledger import Env, Ledger
 from promoflow_evaluator.engine.model import Promo, TierRule, TierSpec
 from promoflow_evaluator.engine.money import RAW
 from promoflow_evaluator.engine.outcome import Grant, HintDraft, Miss, OfferDraft
-from promoflow_evaluator.engine.scope import product_lines
+from promoflow_evaluator.engine.scope import cart_product_lines
 from promoflow_evaluator.engine.types.common import (
     NO_ITEMS,
     Ready,
@@ -125,7 +125,7 @@ def _free_product(
 ) -> Grant | Miss:
     assert tier.free_product is not None
     original = promo.original_amounts
-    candidates = product_lines(promo, tier.free_product, ledger.lines)
+    candidates = cart_product_lines(promo, tier.free_product, env.cart)
     candidates.sort(
         key=lambda ln: (ledger.free[ln.idx] == 0, ledger.unit_key(ln.idx, original), ln.idx)
     )
