@@ -94,9 +94,8 @@ def _import_demo(wiring: Wiring, stores: int, supervisor: Supervisor) -> None:
     log.write_text(done.stdout + done.stderr)
     if done.returncode != 0:
         raise PlatformError(f"{name} failed (log {log}):\n{(done.stdout + done.stderr)[-3000:]}")
-    lines = done.stdout.strip().splitlines()
-    picked = [s.strip() for s in lines if s.startswith(("promotions ", "import took"))]
-    typer.echo(f"demo data: {'; '.join(picked) or 'imported'} (log {log})")
+    summary = done.stdout.strip().splitlines()[-1:] or ["imported"]  # its last line sums up
+    typer.echo(f"demo data: {summary[0]} (log {log})")
 
 
 def _bring_up(platform: Platform, supervisor: Supervisor) -> None:
