@@ -1,10 +1,11 @@
 """Real carts for the engine benchmark, built from the receipts in ``shared/data``.
 
 Primary source: ``uk_indian_takeaway_orders/restaurant-1-orders.csv`` (real London takeaway,
-GBP). One cart = all lines of one ``Order Number``; each item name becomes a product (stable
-UUID from the name) and gets a keyword-derived category; mains also get a sub-category by
-protein (``Mains`` has ``Chicken mains``, ``Lamb mains``... as descendants), so category
-promotions exercise the descendant index. The line's ``Product Price`` is authoritative (some
+GBP), parsed by the platform's reader :func:`promoflow_infra.datasets.london_takeaway.read` (one
+place parses the receipts). One cart = one receipt (all lines of one ``Order Number``); each
+item name becomes a product (stable UUID from the name) and gets a keyword-derived category;
+mains also get a sub-category by protein (``Mains`` has ``Chicken mains``, ``Lamb mains``...
+as descendants), so category promotions exercise the descendant index. The line's ``Product Price`` is authoritative (some
 dishes were sold at several prices). Duplicate item lines within an order are kept as
 separate lines (the data README: either could be a genuine second till entry).
 
@@ -15,8 +16,6 @@ made-up menu with a similar shape (and the benchmark says so).
 
 from __future__ import annotations
 
-import csv
-import os
 import random
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,13 +24,15 @@ from pathlib import Path
 from uuid import UUID, uuid5
 
 from promoflow_contracts.cart import CartLine, EvaluateRequest
+from promoflow_infra.datasets import london_takeaway
+from promoflow_infra.datasets.paths import data_dir as datasets_dir
 
 NS = UUID("8d0c3c9e-3a55-4d6b-9f2e-7b3f4d1c2a90")
 STORE_ID = uuid5(NS, "store-london-1")
 COMPANY_ID = uuid5(NS, "company")
 BRAND_ID = uuid5(NS, "brand-takeaway")
 
-ORDERS = Path("uk_indian_takeaway_orders") / "restaurant-1-orders.csv"
+ORDERS = Path(london_takeaway.FOLDER) / london_takeaway.ORDERS
 
 #: keyword -> category, first match wins (lower-case item names)
 _RULES: list[tuple[tuple[str, ...], str]] = [
@@ -138,49 +139,52 @@ class Catalogue:
 
 
 def data_dir() -> Path:
-    """``PROMOFLOW_DATA_DIR`` or ``<repo>/../shared/data``."""
-    env = os.environ.get("PROMOFLOW_DATA_DIR")
-    if env:
-        return Path(env)
+    """``PROMOFLOW_DATA_DIR`` or ``<repo>/../shared/data`` (the platform's dataset folder)."""
+    found = datasets_dir()
+    if found is not None:
+        return found
     return Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
 
 def takeaway_carts(root: Path) -> tuple[list[EvaluateRequest], Catalogue]:
-    """Every order of restaurant 1 as an :class:`EvaluateRequest` (GBP, Europe/London)."""
+    """Every order of restaurant 1 as an :class:`EvaluateRequest` (GBP, Europe/London).
+
+    The receipts are parsed by the platform's dataset reader
+    (:func:`promoflow_infra.datasets.london_takeaway.read`); this function only turns them into
+    carts. The benchmark's catalogue keeps its own categories (with the protein
+    sub-categories of mains, see the module docstring) and each product's first observed
+    price; a line's price is the price on the receipt. Raises ``FileNotFoundError`` when the
+    data is missing.
+    """
+    dataset = london_takeaway.read(root)
+    names = {product.id: product.name for product in dataset.product_by_id().values()}
     catalogue = Catalogue()
-    orders: dict[str, list[dict[str, str]]] = {}
-    with (root / ORDERS).open(newline="", encoding="utf-8-sig") as fh:
-        for row in csv.DictReader(fh):
-            orders.setdefault(row["Order Number"], []).append(row)
     carts: list[EvaluateRequest] = []
-    for number, rows in orders.items():
+    for receipt in dataset.receipts:
         lines = []
-        for i, row in enumerate(rows):
-            price = Decimal(row["Product Price"])
-            pid, cid = catalogue.product(row["Item Name"].strip(), price)
+        for i, item in enumerate(receipt.lines):
+            name = names[item.product_id]
+            pid, cid = catalogue.product(name, item.unit_price)
             lines.append(
                 CartLine(
                     line_id=str(i + 1),
                     product_id=pid,
-                    name=row["Item Name"].strip(),
+                    name=name,
                     category_id=cid,
                     brand_id=BRAND_ID,
-                    unit_price=price,
-                    quantity=int(row["Quantity"]),
+                    unit_price=item.unit_price,
+                    quantity=item.quantity,
                 )
             )
-        when = datetime.strptime(rows[0]["Order Date"], "%d/%m/%Y %H:%M")
+        number = int(receipt.receipt_id)
         carts.append(
             EvaluateRequest(
                 store_id=STORE_ID,
                 sales_channel="takeaway",
                 currency="GBP",
-                evaluated_at=when,
-                payment_method=("card", "cash", None)[int(number) % 3],
-                customer={
-                    "customer_id": f"C{int(number) % 997}",
-                    "is_member": int(number) % 4 == 0,
-                },
+                evaluated_at=receipt.at,
+                payment_method=("card", "cash", None)[number % 3],
+                customer={"customer_id": f"C{number % 997}", "is_member": number % 4 == 0},
                 lines=lines,
             )
         )
