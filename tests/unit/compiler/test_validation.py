@@ -282,6 +282,15 @@ def test_the_promotion_itself_is_not_a_conflict() -> None:
     assert conflicts_of(check(spec(), others=[same], promotion_id=uid("me"))) == []
 
 
+def test_revalidating_a_saved_promotion_without_its_id_does_not_flag_itself() -> None:
+    # given the saved promotion PROMO and an overlapping OTHER
+    saved, other = existing("PROMO"), existing("OTHER")
+    # when PROMO's spec is validated again without an id (codes are unique per company)
+    warnings = conflicts_of(check(spec(code="promo"), others=[saved, other]))
+    # then only OTHER is named
+    assert len(warnings) == 1 and "OTHER" in warnings[0] and "PROMO" not in warnings[0]
+
+
 def test_descendant_category_is_an_overlap() -> None:
     espresso = existing("ESP", scope={"apply_to": "categories", "category_ids": [str(ESPRESSO)]})
     promo = spec(scope={"apply_to": "categories", "category_ids": [str(BEVERAGES)]})

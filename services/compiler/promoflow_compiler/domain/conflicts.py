@@ -122,13 +122,19 @@ def conflicting(
     *,
     exclude_id: UUID | None = None,
 ) -> list[ExistingPromotion]:
-    """The promotions of ``others`` that overlap ``spec``, sorted by code."""
+    """The promotions of ``others`` that overlap ``spec``, sorted by code.
+
+    A promotion never conflicts with itself: ``exclude_id`` (the promotion being edited) and any
+    promotion with the same code (codes are unique per company, so that is the same promotion
+    validated again before an edit) are left out.
+    """
     mine = footprint(spec, master)
     my_stores = _store_set(spec, master)
     found = [
         other
         for other in others
         if other.id != exclude_id
+        and other.code.casefold() != spec.code.casefold()
         and other.spec.company_id == spec.company_id
         and _times_overlap(spec, other.spec)
         and _stores_overlap(my_stores, _store_set(other.spec, master))

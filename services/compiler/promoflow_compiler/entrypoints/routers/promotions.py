@@ -66,9 +66,16 @@ def list_promotions(
 
 
 @router.post("/validate")
-def validate_promotion(body: PromotionSpec, actor: Reader, c: ContainerDep) -> ValidationOut:
+def validate_promotion(
+    body: PromotionSpec,
+    actor: Reader,
+    c: ContainerDep,
+    promotion_id: Annotated[
+        uuid.UUID | None, Query(description="the promotion being edited (not its own conflict)")
+    ] = None,
+) -> ValidationOut:
     """Run the validator without saving."""
-    report = c.promotions.validate(body)
+    report = c.promotions.validate(body, promotion_id)
     return ValidationOut(
         ok=report.ok,
         errors=[IssueOut.of(e) for e in report.errors],
