@@ -72,11 +72,46 @@ class Usage:
 
 
 @dataclass(frozen=True, slots=True)
+class _Held:
+    """The parsed documents a catalog was built from, by id, with what each rebuild needs
+    kept per id so a change costs what changed (plus dictionary copies at C speed)."""
+
+    documents: dict[UUID, CompiledPromotion] = field(default_factory=dict)
+    versions: dict[UUID, int] = field(default_factory=dict)
+    order: dict[UUID, tuple[str, int, str]] = field(default_factory=dict)
+    limited: dict[UUID, CompiledPromotion] = field(default_factory=dict)
+
+    def changed(self, upserted: list[CompiledPromotion], removed: list[UUID]) -> _Held:
+        """A copy with ``removed`` ids dropped and ``upserted`` documents put in."""
+        held = _Held(
+            dict(self.documents), dict(self.versions), dict(self.order), dict(self.limited)
+        )
+        for pid in removed:
+            del held.documents[pid], held.versions[pid], held.order[pid]
+            held.limited.pop(pid, None)
+        for document in upserted:
+            pid = document.id
+            held.documents[pid] = document
+            held.versions[pid] = document.version
+            held.order[pid] = _order(document)
+            if is_limited(document):
+                held.limited[pid] = document
+            else:
+                held.limited.pop(pid, None)
+        return held
+
+    def ordered(self) -> tuple[CompiledPromotion, ...]:
+        """The documents in evaluation order (stage, priority, code)."""
+        order = self.order
+        return tuple(map(self.documents.__getitem__, sorted(order, key=order.__getitem__)))
+
+
+@dataclass(frozen=True, slots=True)
 class _Read:
     """What one refresh read from the store (inside its read transaction)."""
 
     data_version: int
-    parsed: dict[UUID, CompiledPromotion]
+    held: _Held
     upserted: list[CompiledPromotion]
     removed: list[UUID]
 
@@ -116,7 +151,7 @@ class SnapshotHolder:
         self._zone = zone
         self._poll = poll_seconds
         self._clock = clock
-        self._parsed: dict[UUID, CompiledPromotion] = {}
+        self._held = _Held()
         self.catalog: Catalog | None = None
         self.usage: Usage | None = None
         self.rebuilds = 0
@@ -146,9 +181,9 @@ class SnapshotHolder:
             read: _Read | None = None
             if catalog is None or catalog.data_version != data_version:
                 read = self._read_changes(reader, data_version)
-            promotions = _ordered(read.parsed) if read is not None else None
-            if promotions is not None:
-                limited = tuple(p for p in promotions if is_limited(p))
+            promotions = read.held.ordered() if read is not None else None
+            if read is not None:
+                limited = tuple(read.held.limited.values())
             else:
                 assert catalog is not None
                 limited = catalog.limited
@@ -161,7 +196,7 @@ class SnapshotHolder:
             fresh_usage = self._count(reader, limited, usage_version, today) if recount else None
         if read is not None and promotions is not None:
             self.catalog = self._catalog(catalog, read, promotions, limited)
-            self._parsed = read.parsed  # only once the index holds them (else retried)
+            self._held = read.held  # only once the index holds them (else retried)
             self.last_rebuild_s = time.perf_counter() - started
             log.info(
                 "snapshot %d: %d active promotions (%d changed, %d removed) in %.1f ms",
@@ -180,15 +215,11 @@ class SnapshotHolder:
         """Re-read the active promotions' versions; parse only documents whose version
         changed (a document that fails validation keeps the last good version, if any)."""
         versions = reader.active_versions()
-        parsed = dict(self._parsed)
-        stale = [pid for pid, version in versions.items() if _version(parsed, pid) != version]
+        held = self._held.versions
+        stale = [pid for pid, version in versions.items() if held.get(pid) != version]
         upserted = reader.documents(stale)
-        removed = [pid for pid in parsed if pid not in versions]
-        for pid in removed:
-            del parsed[pid]
-        for document in upserted:
-            parsed[document.id] = document
-        return _Read(data_version, parsed, upserted, removed)
+        removed = list(held.keys() - versions.keys())
+        return _Read(data_version, self._held.changed(upserted, removed), upserted, removed)
 
     def _count(
         self, reader: Reader, limited: tuple[CompiledPromotion, ...], usage_version: int, day: date
@@ -215,7 +246,7 @@ class SnapshotHolder:
         return Catalog(
             data_version=read.data_version,
             promotions=promotions,
-            by_id={p.id: p for p in promotions},
+            by_id=read.held.documents,
             index=index,
             limited=limited,
             customer_limited={p.id: p for p in customer_limited(limited)},
@@ -231,15 +262,6 @@ class SnapshotHolder:
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 log.warning("snapshot refresh failed: %s", self.last_error)
             await asyncio.sleep(self._poll)
-
-
-def _ordered(parsed: Mapping[UUID, CompiledPromotion]) -> tuple[CompiledPromotion, ...]:
-    return tuple(sorted(parsed.values(), key=_order))
-
-
-def _version(parsed: Mapping[UUID, CompiledPromotion], pid: UUID) -> int | None:
-    held = parsed.get(pid)
-    return None if held is None else held.version
 
 
 def freeze_heap() -> None:
