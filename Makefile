@@ -2,15 +2,20 @@
 # uv comes from PyPI when the machine does not have it yet.
 UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: ensure-uv install run up down status test test-unit test-integration bench lint fmt typecheck schemas clean
+.PHONY: ensure-uv install test-deps run up down status test test-unit test-integration bench lint fmt typecheck schemas clean
 
 ensure-uv:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install -q --disable-pip-version-check uv
 
-install: ensure-uv  ## install Python deps (from uv.lock), PostgreSQL packages and the Kafka jars
+install: ensure-uv  ## install Python deps (from uv.lock), PostgreSQL packages, the Kafka jars, Chart.js
 	$(UV) sync --frozen
 	bash infra/postgres/postgres.sh install
 	bash infra/kafka/kafka.sh fetch
+	bash infra/web/fetch_assets.sh
+
+test-deps:  ## what the suite needs besides Python: Chart.js and headless Chromium (dashboard test)
+	@bash infra/web/fetch_assets.sh
+	@bash infra/web/chromium.sh
 
 run: install  ## bring up Kafka, PostgreSQL and every service; Ctrl-C stops all
 	$(UV) run --frozen promoflow run
@@ -24,13 +29,13 @@ down: ensure-uv  ## stop what run/up started
 status: ensure-uv
 	$(UV) run --frozen promoflow status
 
-test: ensure-uv  ## the whole suite: unit + integration against real Kafka and PostgreSQL
+test: ensure-uv test-deps  ## the whole suite: unit + integration against real Kafka and PostgreSQL
 	$(UV) run --frozen pytest
 
 test-unit: ensure-uv  ## only the fast pure-logic tests
 	$(UV) run --frozen pytest -m unit
 
-test-integration: ensure-uv
+test-integration: ensure-uv test-deps
 	$(UV) run --frozen pytest -m integration
 
 bench: ensure-uv  ## benchmarks: print figures, assert nothing
