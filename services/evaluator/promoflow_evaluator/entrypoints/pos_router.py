@@ -20,7 +20,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+import orjson
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import ValidationError
 
@@ -54,7 +55,7 @@ def _invalid(exc: ValidationError, prefix: tuple[str, ...] = ("body",)) -> JSONR
 
 
 @router.post("/calculate/", summary="Guide: calculate applicable promotions for a cart")
-async def calculate(request: Request, built: ContainerDep, _key: TerminalDep) -> JSONResponse:
+async def calculate(request: Request, built: ContainerDep, _key: TerminalDep) -> Response:
     try:
         cart = SeedCart.model_validate_json(await request.body())
         evaluate_request = to_evaluate_request(cart, built.settings.store_id)
@@ -65,7 +66,7 @@ async def calculate(request: Request, built: ContainerDep, _key: TerminalDep) ->
     except InvalidCart as exc:
         return _fail(422, f"{exc.field}: {exc}")
     EVALUATIONS.labels("calculate").inc()
-    return JSONResponse(calculate_response(result))
+    return Response(orjson.dumps(calculate_response(result)), media_type="application/json")
 
 
 @router.post("/log-usage/", summary="Guide: log promotion usage (recorded as a checkout)")
