@@ -2,12 +2,14 @@
 
 Delivery is at least once with idempotent consumers (faust's exactly-once mode is not used).
 Each agent takes up to ``batch_size`` events (or what arrived within ``batch_within`` seconds)
-with ``stream.noack_take``, so faust never acknowledges an event by itself. The batch is applied
-in one database transaction in a thread; only after it committed, and after every dead letter
-of the batch was acknowledged by the broker, are the events acked, which lets faust commit their
-offsets. A failing batch is retried with backoff, forever, and never acked: a stuck worker
-falls behind but loses nothing. ``stream_wait_empty`` is off: on a rebalance or a stop the
-worker commits what it acked and leaves the rest to be redelivered (and deduplicated).
+with ``stream.noack_take``, so faust never acknowledges an event by itself, and hands the batch
+to its applier task, so that faust fills the next batch while this one is in the database (at
+most one batch waits). The applier applies batches in order, each in one database transaction
+in a thread; only after it committed, and after every dead letter of the batch was acknowledged
+by the broker, are the events acked, which lets faust commit their offsets. A failing batch is
+retried with backoff, forever, and never acked: a stuck worker falls behind but loses nothing.
+``stream_wait_empty`` is off: on a rebalance or a stop the worker commits what it acked and
+leaves the rest to be redelivered (and deduplicated).
 
 Agents (``concurrency=1`` each; scale with more worker processes in the same group):
 ``redemptions.v1`` -> usage and limits, ``evaluations.v1`` -> evaluation counts,
@@ -99,25 +101,44 @@ class CollectorWorker:
         size, within = self.settings.usage_batch_size, self.settings.usage_batch_within
 
         async def consume(stream: Any) -> None:
-            batches: AsyncIterator[Sequence[Any]] = stream.noack_take(size, within=within)
-            async for events in batches:
-                started = time.perf_counter()
-                result = await self._apply(apply, [raw_record(e) for e in events])
-                log.debug(
-                    "batch of %d applied in %.3f s (%d duplicates, %d dead letters)",
-                    len(events),
-                    time.perf_counter() - started,
-                    result.duplicates,
-                    len(result.dead_letters),
-                )
-                for dead in result.dead_letters:
-                    await self._dead_letter(dead)
-                if result.limit_events:  # publish the limit change now, not on the next tick
-                    self._relay_soon()
-                for event in events:
-                    await stream.ack(event)
+            # One batch applies while faust fills the next: ``noack_take`` stops filling while
+            # the agent holds a batch, so the agent only hands it over (at most one waiting).
+            handed: asyncio.Queue[Sequence[Any]] = asyncio.Queue(maxsize=1)
+            applier = asyncio.create_task(self._apply_batches(stream, apply, handed))
+            try:
+                batches: AsyncIterator[Sequence[Any]] = stream.noack_take(size, within=within)
+                async for events in batches:
+                    put = asyncio.ensure_future(handed.put(list(events)))
+                    await asyncio.wait({put, applier}, return_when=asyncio.FIRST_COMPLETED)
+                    if applier.done():  # it only ends by failing: let faust restart the agent
+                        put.cancel()
+                        await applier
+            finally:
+                applier.cancel()
 
         return consume
+
+    async def _apply_batches(
+        self, stream: Any, apply: ApplyBatch, handed: asyncio.Queue[Sequence[Any]]
+    ) -> None:
+        """Apply handed-over batches in order; ack each batch's events after its commit."""
+        while True:
+            events = await handed.get()
+            started = time.perf_counter()
+            result = await self._apply(apply, [raw_record(e) for e in events])
+            log.debug(
+                "batch of %d applied in %.3f s (%d duplicates, %d dead letters)",
+                len(events),
+                time.perf_counter() - started,
+                result.duplicates,
+                len(result.dead_letters),
+            )
+            for dead in result.dead_letters:
+                await self._dead_letter(dead)
+            if result.limit_events:  # publish the limit change now, not on the next tick
+                self._relay_soon()
+            for event in events:
+                await stream.ack(event)
 
     async def _apply(self, apply: ApplyBatch, records: list[RawRecord]) -> BatchResult:
         delay = 0.2
