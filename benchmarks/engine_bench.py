@@ -42,7 +42,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from carts import BRAND_ID, COMPANY_ID, STORE_ID, load_carts
-from promotion_sets import generate, type_counts
+from promotion_sets import CAMPAIGN_BUDGETS, CAMPAIGN_REDEMPTIONS, generate, type_counts
 
 from promoflow_contracts.cart import EvaluateRequest
 from promoflow_evaluator.engine import EngineContext, PromotionIndex, evaluate
@@ -53,7 +53,8 @@ TARGETS: dict[int, tuple[float | None, float]] = {1_000: (0.5, 2.0), 10_000: (No
 
 
 def context() -> EngineContext:
-    """The London takeaway as an engine context (GBP, Europe/London, GB holidays)."""
+    """The London takeaway as an engine context (GBP, Europe/London, GB holidays), with the
+    generated campaigns' remaining budgets."""
     return EngineContext(
         store_id=STORE_ID,
         company_id=COMPANY_ID,
@@ -61,6 +62,8 @@ def context() -> EngineContext:
         timezone="Europe/London",
         country_code="GB",
         currency="GBP",
+        remaining_budget_amount=CAMPAIGN_BUDGETS,
+        remaining_budget_redemptions=CAMPAIGN_REDEMPTIONS,
     )
 
 

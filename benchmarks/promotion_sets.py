@@ -14,7 +14,10 @@ at the item level, item discounts, happy hours), few that apply to any cart (pay
 discounts, cashback, cart-level tiers: about 4 %). About 10 % are not stackable, 15 % have a
 time window, 10 % weekdays only, 10 % exclude holidays; some use the extended parameters
 (unit targets, distinct buy/get sets, quantity tiers, conditions, original compounding,
-campaign budgets, member-only).
+campaign budgets, member-only); :func:`extend` adds the rest of issue 8's parameters (per-line
+unit caps, most-expensive selection, eligible-subtotal minimums, reward selection, once per
+order, bought-amount minimums, amount-off rewards, budgets in redemptions). The benchmark gives
+every campaign a remaining budget (:data:`CAMPAIGN_BUDGETS`) so budgets are exercised.
 """
 
 from __future__ import annotations
@@ -47,6 +50,12 @@ _COMPILED_AT = datetime(2019, 1, 1, tzinfo=UTC).isoformat()
 _FIRST_DAY = date(2015, 6, 1)
 _SPAN_DAYS = (date(2019, 8, 3) - _FIRST_DAY).days
 CAMPAIGNS = [uuid5(NS, f"campaign-{i}") for i in range(20)]
+#: Remaining budgets the benchmark's context gives the campaigns (GBP; redemptions), so the
+#: engine shrinks discounts to them: half of the campaigns have little money left.
+CAMPAIGN_BUDGETS: dict[UUID, Decimal] = {
+    cid: Decimal("5.00") if i % 2 else Decimal("500.00") for i, cid in enumerate(CAMPAIGNS)
+}
+CAMPAIGN_REDEMPTIONS: dict[UUID, int] = {cid: 1 + i % 3 for i, cid in enumerate(CAMPAIGNS)}
 
 
 def brand_catalogue(catalogue: Catalogue, brand: int) -> tuple[UUID, Catalogue]:
@@ -363,7 +372,40 @@ def generate(
         _Gen(menu, rng, brand_id)
         for brand_id, menu in (brand_catalogue(catalogue, b) for b in range(brands))
     ]
-    return [CompiledPromotion.model_validate(rng.choice(gens).document(n)) for n in range(count)]
+    return [
+        CompiledPromotion.model_validate(extend(rng.choice(gens).document(n), seed, n))
+        for n in range(count)
+    ]
+
+
+def extend(doc: dict[str, Any], seed: int, n: int) -> dict[str, Any]:
+    """Issue 8's remaining parameters on some documents, drawn from a generator of their own
+    (so the draws above, and the set's shape, do not move): per-line unit caps and the most
+    expensive selection, the eligible-subtotal minimum, buy-x-get-y reward selection, once per
+    order, a bought-amount minimum and amount-off rewards, campaign budgets in redemptions."""
+    rng = random.Random(f"{seed}-extend-{n}")
+    rules = doc["rules"]
+    kind = rules["type"]
+    if kind in ("percent_discount", "amount_discount") and rng.random() < 0.2:
+        rules["target"] = {
+            "selection": rng.choice(["cheapest", "most_expensive", "all"]),
+            "max_units_per_line": rng.choice([1, 2]),
+            "max_units_per_cart": rng.choice([None, 2, 3]),
+        }
+    if kind in ("percent_discount", "amount_discount") and rng.random() < 0.2:
+        rules["min_purchase_basis"] = "eligible_subtotal"
+    if kind == "buy_x_get_y" and not rules.get("same_product_only"):
+        if rng.random() < 0.3:
+            rules["reward_selection"] = "most_expensive"
+        if rng.random() < 0.2:
+            rules["application"] = "once_per_order"
+        if rng.random() < 0.2:
+            rules["buy_min_amount"] = rng.choice(["10.00", "15.00"])
+        if rng.random() < 0.2:
+            rules["reward"] = {"kind": "amount_off", "value": rng.choice(["1.00", "2.50"])}
+    if doc.get("campaign") is not None and rng.random() < 0.5:
+        doc["campaign"]["budget_redemptions"] = rng.choice([5, 50])
+    return doc
 
 
 def type_counts(promotions: list[CompiledPromotion]) -> dict[str, int]:

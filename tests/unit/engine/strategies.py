@@ -80,6 +80,15 @@ def _scope(draw: st.DrawFn) -> dict[str, Any]:
     return {"apply_to": "all"}
 
 
+def _target(draw: st.DrawFn) -> dict[str, Any]:
+    """Per-unit application: selection and caps per line and per cart (issue 8)."""
+    return {
+        "selection": draw(st.sampled_from(["cheapest", "most_expensive", "all"])),
+        "max_units_per_line": draw(st.one_of(st.none(), st.integers(1, 2))),
+        "max_units_per_cart": draw(st.one_of(st.none(), st.integers(1, 3))),
+    }
+
+
 def _rules(draw: st.DrawFn, kind: str) -> dict[str, Any]:
     if kind == "percent_discount":
         rules: dict[str, Any] = {
@@ -89,16 +98,20 @@ def _rules(draw: st.DrawFn, kind: str) -> dict[str, Any]:
         if draw(st.booleans()):
             rules["max_discount_amount"] = draw(money)
         if draw(st.booleans()):
-            rules["target"] = {
-                "selection": draw(st.sampled_from(["cheapest", "most_expensive", "all"])),
-                "max_units_per_cart": draw(st.integers(1, 3)),
-            }
+            rules["target"] = _target(draw)
+        if draw(st.booleans()):
+            rules["min_purchase_basis"] = "eligible_subtotal"
         return rules
     if kind == "amount_discount":
-        return {
+        rules = {
             "discount_amount": draw(money),
             "apply_per": draw(st.sampled_from(["cart", "unit"])),
+            "min_purchase": draw(st.sampled_from(["0", "40000"])),
+            "min_purchase_basis": draw(st.sampled_from(["cart_subtotal", "eligible_subtotal"])),
         }
+        if draw(st.booleans()):
+            rules["target"] = _target(draw)
+        return rules
     if kind == "buy_x_get_y":
         rules = {
             "buy_quantity": draw(st.integers(1, 3)),
@@ -107,6 +120,12 @@ def _rules(draw: st.DrawFn, kind: str) -> dict[str, Any]:
         }
         if draw(st.booleans()):
             rules["get_set"] = {"product_ids": [str(draw(product))]}
+        if draw(st.booleans()):
+            rules["buy_set"] = {"category_ids": [str(draw(category))]}
+        if draw(st.integers(0, 3)) == 0:
+            rules["buy_min_amount"] = draw(st.sampled_from(["20000", "45000"]))
+        rules["reward_selection"] = draw(st.sampled_from(["cheapest", "most_expensive", "all"]))
+        rules["application"] = draw(st.sampled_from(["per_set", "once_per_order"]))
         rules["reward"] = draw(
             st.sampled_from(
                 [
@@ -178,6 +197,25 @@ def _rules(draw: st.DrawFn, kind: str) -> dict[str, Any]:
             "special_price": draw(money),
             "max_quantity": draw(st.integers(1, 2)),
         }
+    if draw(st.booleans()):
+        top_type, top_value = draw(st.sampled_from([("percent", "15"), ("amount", "5000")]))
+        return {
+            "basis": "quantity",
+            "tiers": [
+                {
+                    "tier_name": "Q3",
+                    "min_quantity": 3,
+                    "discount_type": "percent",
+                    "discount_value": draw(percent),
+                },
+                {
+                    "tier_name": "Q6",
+                    "min_quantity": 6,
+                    "discount_type": top_type,
+                    "discount_value": top_value,
+                },
+            ],
+        }
     return {
         "basis": "amount",
         "tiers": [
@@ -227,14 +265,18 @@ def promotions(
     rules = {"type": kind, **_rules(draw, kind)}
     extra: dict[str, Any] = {}
     if draw(st.integers(0, 4)) == 0:
-        extra["campaign"] = {"campaign_id": str(CAMPAIGN), "budget_amount": "100000"}
+        extra["campaign"] = {
+            "campaign_id": str(CAMPAIGN),
+            "budget_amount": "100000",
+            "budget_redemptions": 2,
+        }
     if draw(st.integers(0, 5)) == 0:
-        extra["conditions"] = [
-            {
-                "items": {"category_ids": [str(draw(category))]},
-                "min_quantity": draw(st.integers(1, 3)),
-            }
-        ]
+        condition: dict[str, Any] = {"items": {"category_ids": [str(draw(category))]}}
+        if draw(st.booleans()):
+            condition["min_quantity"] = draw(st.integers(1, 3))
+        else:
+            condition["min_amount"] = draw(st.sampled_from(["15000", "50000"]))
+        extra["conditions"] = [condition]
     return promotion(
         code,
         **extra,

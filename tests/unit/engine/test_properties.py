@@ -49,14 +49,20 @@ def _benefit(result: EvaluationResult) -> Decimal:
     promos=promotion_sets(),
     coarse=st.booleans(),
     budget=st.sampled_from([None, "0", "2500", "1000000"]),
+    redemptions=st.sampled_from([None, 0, 1, 5]),
 )
 def test_discount_between_zero_and_subtotal_allocations_exact_no_negative_line(
-    request: EvaluateRequest, promos: list[CompiledPromotion], coarse: bool, budget: str | None
+    request: EvaluateRequest,
+    promos: list[CompiledPromotion],
+    coarse: bool,
+    budget: str | None,
+    redemptions: int | None,
 ) -> None:
     ctx = context(
         rounding_unit=Decimal(100) if coarse else None,
         cash_rounding_unit=Decimal(500) if coarse else None,
         remaining_budget_amount={} if budget is None else {CAMPAIGN: Decimal(budget)},
+        remaining_budget_redemptions={} if redemptions is None else {CAMPAIGN: redemptions},
     )
     result = _evaluate(request, promos, ctx)
     check_invariants(result)
@@ -67,6 +73,10 @@ def test_discount_between_zero_and_subtotal_allocations_exact_no_negative_line(
             (a.discount for a in result.applied if a.code in campaign_codes), Decimal(0)
         ) + sum((r.amount for r in result.rewards if r.code in campaign_codes), Decimal(0))
         assert granted <= Decimal(budget)
+    if redemptions is not None:
+        campaign_codes = {p.code for p in promos if p.campaign is not None}
+        used = {a.code for a in result.applied if a.code in campaign_codes}
+        assert len(used) <= redemptions
 
 
 @PROPERTY
