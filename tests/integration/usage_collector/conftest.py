@@ -16,6 +16,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
@@ -114,7 +115,7 @@ class CollectorSetup:
         finally:
             await admin.close()
 
-    def query(self, sql: str, **params: object) -> list[tuple[object, ...]]:
+    def query(self, sql: str, **params: object) -> list[tuple[Any, ...]]:
         """Rows of ``sql`` on the collector's database."""
         engine = create_engine(self.database_url)
         try:
