@@ -288,7 +288,7 @@ async def ingest_rate(ctx: dict[str, Any], events: int) -> dict[str, float]:
     bootstrap, topics, engine = ctx["bootstrap"], ctx["topics"], ctx["engine"]
     values, ctx["carts"] = cart_values(events)
     ctx["in_process"] = in_process = in_process_ingest(ctx, min(events, 3000))
-    already = in_process["events"]
+    already = int(in_process["events"])
     promotions = [uuid.uuid4() for _ in range(200)]
     stores = [uuid.uuid4() for _ in range(50)]
     t0 = time.perf_counter()
