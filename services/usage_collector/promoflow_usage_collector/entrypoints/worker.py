@@ -105,16 +105,20 @@ class CollectorWorker:
             # the agent holds a batch, so the agent only hands it over (at most one waiting).
             handed: asyncio.Queue[Sequence[Any]] = asyncio.Queue(maxsize=1)
             applier = asyncio.create_task(self._apply_batches(stream, apply, handed))
+            put: asyncio.Future[None] | None = None
             try:
                 batches: AsyncIterator[Sequence[Any]] = stream.noack_take(size, within=within)
                 async for events in batches:
                     put = asyncio.ensure_future(handed.put(list(events)))
                     await asyncio.wait({put, applier}, return_when=asyncio.FIRST_COMPLETED)
                     if applier.done():  # it only ends by failing: let faust restart the agent
-                        put.cancel()
                         await applier
+                        raise RuntimeError("the batch applier stopped")
             finally:
-                applier.cancel()
+                # unacked events of a batch cut short here are redelivered (and deduplicated)
+                for task in (put, applier):
+                    if task is not None:
+                        task.cancel()
 
         return consume
 
