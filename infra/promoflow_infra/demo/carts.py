@@ -9,8 +9,11 @@ the results are shown.
 
 A receipt carries no customer or payment, so each cart gets them from a generator seeded by
 the receipt id (30% identified members; payment methods per currency, see
-:data:`PAYMENT_WEIGHTS`): the same receipt is always the same cart, and its transaction id
-(``rp-<store code>-<receipt id>``) makes a re-run idempotent at the store.
+:data:`PAYMENT_WEIGHTS`, else :data:`DEFAULT_PAYMENT_WEIGHTS`): the same receipt is always the
+same cart, and its transaction id (``rp-<store code>-<receipt id>``) makes a re-run idempotent
+at the store. Receipts of a receipts CSV whose mapping names a customer column
+(:class:`~promoflow_infra.datasets.receipts_csv.CustomerReceipt`) keep their own customer
+instead: a known customer is a member, an anonymous one sends no customer.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from uuid import UUID
 
 from promoflow_infra.datasets import gofood, london_takeaway, synthetic
 from promoflow_infra.datasets.model import Dataset, Product, Receipt, ReceiptLine, Store
+from promoflow_infra.datasets.receipts_csv import CustomerReceipt
 from promoflow_infra.demo.catalogue import GOFOOD_BRANDS
 from promoflow_infra.demo.menu import read_menu
 
@@ -35,6 +39,8 @@ PAYMENT_WEIGHTS: dict[str, tuple[tuple[str, int], ...]] = {
     "GBP": (("CARD", 65), ("CASH", 35)),
     "IDR": (("GOPAY", 35), ("OVO", 25), ("QRIS", 20), ("CASH", 20)),
 }
+#: Payment methods of a currency without its own weights (a receipts CSV in USD, EUR ...).
+DEFAULT_PAYMENT_WEIGHTS: tuple[tuple[str, int], ...] = (("CARD", 70), ("CASH", 30))
 #: Sales channel per dataset: a takeaway, a delivery platform, a café.
 CHANNELS = {"london_takeaway": "takeaway", "gofood": "delivery", "synthetic": "dine_in"}
 #: Lines per generated cart (1..5) and units per line (1..4), weights in percent.
@@ -122,7 +128,8 @@ def to_cart(
 ) -> ReplayCart:
     """The evaluate request of ``receipt`` at ``store`` (lines with ids, categories, brands)."""
     rng = random.Random(f"{store.code}/{receipt.receipt_id}")
-    methods, weights = zip(*PAYMENT_WEIGHTS[store.currency], strict=True)
+    payment = PAYMENT_WEIGHTS.get(store.currency, DEFAULT_PAYMENT_WEIGHTS)
+    methods, weights = zip(*payment, strict=True)
     body: dict[str, Any] = {
         "store_id": str(store.id),
         "sales_channel": channel,
@@ -132,7 +139,10 @@ def to_cart(
             _line(i, line, products[line.product_id]) for i, line in enumerate(receipt.lines)
         ],
     }
-    if rng.random() < MEMBER_SHARE:
+    if isinstance(receipt, CustomerReceipt):
+        if receipt.customer_id is not None:
+            body["customer"] = {"customer_id": receipt.customer_id, "is_member": True}
+    elif rng.random() < MEMBER_SHARE:
         body["customer"] = {"customer_id": f"M{rng.randint(1, 500):05d}", "is_member": True}
     return ReplayCart(receipt.receipt_id, f"rp-{store.code}-{receipt.receipt_id}"[:64], body)
 

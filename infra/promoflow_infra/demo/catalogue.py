@@ -5,7 +5,9 @@ takeaway first, then GoFood chain outlets; the synthetic café chain when ``../s
 absent), so the importer creates exactly the stores the launcher runs edges for. Every brand
 of those stores comes with its whole menu. ``sold`` counts the units each product sold in the
 dataset's receipts (real for London, generated for the synthetic chain, none for GoFood menus);
-the promotion authoring uses it to pick the dishes people actually order.
+the promotion authoring uses it to pick the dishes people actually order. A receipts CSV read
+through a column mapping (``demo import --receipts-csv``) gives its own catalogue instead
+(:func:`dataset_catalogue`: all of its stores).
 """
 
 from __future__ import annotations
@@ -73,4 +75,11 @@ def load_catalogue(count: int, data: Path | None = None, *, use_env: bool = True
         chosen = dataset.stores[: max(remaining, 0)]
         remaining -= len(chosen)
         catalogue.add(dataset, chosen)
+    return catalogue
+
+
+def dataset_catalogue(dataset: Dataset) -> DemoCatalogue:
+    """The catalogue of one dataset with all of its stores (e.g. a mapped receipts CSV)."""
+    catalogue = DemoCatalogue()
+    catalogue.add(dataset, list(dataset.stores))
     return catalogue

@@ -6,12 +6,17 @@ promotions through the compiler API (idempotent; exit 1 when a promotion was ref
 ``--check-analytics`` it then waits for the collector's analytics to agree (exit 1 when they
 do not, or when any cart failed). Defaults follow the launcher's environment
 (``PROMOFLOW_COMPILER_PORT``, ``PROMOFLOW_EVALUATOR_BASE_PORT``, ``PROMOFLOW_DEMO_STORES``).
+With ``--receipts-csv FILE --mapping FILE`` both commands use that receipts CSV instead
+(:mod:`promoflow_infra.datasets.receipts_csv`): ``import`` imports all of its stores,
+``replay`` replays its receipts at the store the ``--evaluator-url`` serves (exit 2 when the
+file or the mapping cannot be read).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+from pathlib import Path
 from typing import Annotated
 
 import httpx
@@ -19,6 +24,9 @@ import typer
 
 from promoflow_infra.datasets import gofood, london_takeaway, paths, synthetic
 from promoflow_infra.datasets.model import Store
+from promoflow_infra.datasets.receipts_csv import ReadResult, ReceiptsCsvError, load
+from promoflow_infra.datasets.receipts_mapping import MappingError, load_mapping, mapping_path
+from promoflow_infra.demo.amounts import BY_CURRENCY
 from promoflow_infra.demo.analytics import (
     DEV_ANALYTICS_TOKEN,
     AnalyticsReader,
@@ -27,7 +35,7 @@ from promoflow_infra.demo.analytics import (
     wait_for_agreement,
 )
 from promoflow_infra.demo.carts import ReplayCart, carts_for, dataset_for
-from promoflow_infra.demo.catalogue import GOFOOD_BRANDS, load_catalogue
+from promoflow_infra.demo.catalogue import GOFOOD_BRANDS, dataset_catalogue, load_catalogue
 from promoflow_infra.demo.ho_client import DEV_ADMIN_TOKEN, ApiError, HoClient
 from promoflow_infra.demo.importer import run_import
 from promoflow_infra.demo.replay import (
@@ -52,6 +60,38 @@ def _load() -> str:
     return f"load average {one:.2f} / {five:.2f}"
 
 
+ReceiptsCsvOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="A receipts CSV (one row per line) to use instead of the demo datasets; "
+        "needs --mapping.",
+        dir_okay=False,
+    ),
+]
+MappingOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Column mapping of --receipts-csv: a TOML file, or the name of a shipped one "
+        "(ibm_coffee_shop, example_generic); format in datasets/README.md.",
+    ),
+]
+
+
+def _read_receipts_csv(receipts_csv: Path | None, mapping: str | None) -> ReadResult | None:
+    """The mapped receipts CSV, or None without the options; exit 2 when unreadable."""
+    if receipts_csv is None and mapping is None:
+        return None
+    if receipts_csv is None or mapping is None:
+        raise typer.BadParameter("give --receipts-csv and --mapping together")
+    try:
+        result = load(receipts_csv, load_mapping(mapping_path(mapping)))
+    except (MappingError, ReceiptsCsvError) as exc:
+        typer.echo(f"cannot read the receipts: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"{receipts_csv.name}: {result.summary()}")
+    return result
+
+
 @app.command("import")
 def import_(
     compiler_url: Annotated[
@@ -64,9 +104,24 @@ def import_(
         str, typer.Option(envvar="PROMOFLOW_ADMIN_TOKEN", help="HO admin bearer token.")
     ] = DEV_ADMIN_TOKEN,
     workers: Annotated[int, typer.Option(help="Concurrent master-data requests.", min=1)] = 4,
+    receipts_csv: ReceiptsCsvOption = None,
+    mapping: MappingOption = None,
 ) -> None:
-    """Import the demo catalogue and author its promotions (all 12 types per brand)."""
-    catalogue = load_catalogue(stores)
+    """Import the demo catalogue and author its promotions (all 12 types per brand).
+
+    With --receipts-csv and --mapping, import that file's catalogue (all of its stores;
+    --stores does not apply) instead of the demo datasets.
+    """
+    mapped = _read_receipts_csv(receipts_csv, mapping)
+    catalogue = load_catalogue(stores) if mapped is None else dataset_catalogue(mapped.dataset)
+    lacking = sorted({s.currency for s in catalogue.stores} - set(BY_CURRENCY))
+    if lacking:
+        typer.echo(
+            f"the demo promotions have no amounts in {', '.join(lacking)} (demo/amounts.py "
+            f"knows {', '.join(sorted(BY_CURRENCY))}): nothing imported",
+            err=True,
+        )
+        raise typer.Exit(1)
     typer.echo(f"demo data: {'; '.join(catalogue.sources)}")
     typer.echo(
         f"{len(catalogue.stores)} stores, {len(catalogue.brands)} brands, "
@@ -110,8 +165,12 @@ async def _store_of(url: str, key: str) -> str:
         return str(response.json()["store_id"])
 
 
-def _resolve(store_code: str | None, evaluator_url: str | None, key: str) -> tuple[Store, str]:
-    stores = _demo_stores()
+def _resolve(
+    store_code: str | None, evaluator_url: str | None, key: str, csv_stores: list[Store] | None
+) -> tuple[Store, str]:
+    stores = _demo_stores() if csv_stores is None else csv_stores
+    if csv_stores is not None and evaluator_url is None:
+        raise typer.BadParameter("needed with --receipts-csv", param_hint="--evaluator-url")
     base = int(os.environ.get("PROMOFLOW_EVALUATOR_BASE_PORT", EVALUATOR_BASE_PORT))
     if store_code is None and evaluator_url is not None:
         return _store_by_id(asyncio.run(_store_of(evaluator_url, key)), stores), evaluator_url
@@ -146,14 +205,26 @@ def replay_(
         str, typer.Option(envvar="PROMOFLOW_TERMINAL_KEY", help="Evaluator terminal key.")
     ] = DEV_TERMINAL_KEY,
     wait: Annotated[float, typer.Option(help="Longest wait for the store's promotions (s).")] = 60,
+    receipts_csv: ReceiptsCsvOption = None,
+    mapping: MappingOption = None,
 ) -> None:
-    """Replay a store's receipts (evaluate, then check out) and print what was granted."""
+    """Replay a store's receipts (evaluate, then check out) and print what was granted.
+
+    With --receipts-csv and --mapping, replay that file's receipts of the store the
+    --evaluator-url serves (or --store, a store code of the file).
+    """
+    mapped = _read_receipts_csv(receipts_csv, mapping)
     try:
-        site, url = _resolve(store, evaluator_url, terminal_key)
+        site, url = _resolve(
+            store, evaluator_url, terminal_key, None if mapped is None else mapped.dataset.stores
+        )
     except httpx.HTTPError as exc:
         typer.echo(f"cannot reach the evaluator: {exc}", err=True)
         raise typer.Exit(1) from exc
-    dataset, note = dataset_for(site, paths.data_dir(), receipts)
+    if mapped is None:
+        dataset, note = dataset_for(site, paths.data_dir(), receipts)
+    else:
+        dataset, note = mapped.dataset, f"receipts of {mapped.dataset.source}"
     carts = carts_for(dataset, site, receipts)
     typer.echo(f"store {site.code} ({site.name}, {site.timezone}, {site.currency}) at {url}")
     typer.echo(f"{len(carts)} carts: {note}")
