@@ -16,9 +16,11 @@ Each measurement publishes a new version of one promotion (as the compiler's rel
 ``to_record``, idempotent producer) and records, from just before the produce call:
 
 * **store**: ``store_meta.data_version`` committed by edge_sync (read from the SQLite file);
-* **first visible**: ``GET /api/v1/promotions/{id}`` first returns the new version;
-* **all workers**: the new version on 8 consecutive requests over fresh connections (the two
-  workers poll the store independently, every 200 ms).
+* **first visible** / **all workers**: ``GET /api/v1/promotions/{id}`` returns the new
+  version on the first / the last worker. One keep-alive connection is pinned to each worker
+  (``/ready`` names the worker that answered; the evaluator gives each worker its own
+  ``SO_REUSEPORT`` socket, so connections stay where the kernel put them) and each is polled
+  every 10 ms; the workers poll the store independently (every 100 ms by default).
 
 The compiler's outbox relay (HO commit → produce) adds its own poll interval on top; see the
 compiler's figures. Target (issue 5): p99 under 1 s.
@@ -95,34 +97,58 @@ def data_version(engine: object) -> int:
         return 0
 
 
-async def version_fresh(port: int, path: str) -> int:
-    """The promotion's version from a request on a new connection (any worker may answer)."""
-    try:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    except OSError:
-        return 0
-    try:
-        request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Terminal-Key: {KEY}\r\nConnection: close\r\n\r\n"
-        writer.write(request.encode())
-        raw = await reader.read()
-    finally:
-        writer.close()
-    head, _, body = raw.partition(b"\r\n\r\n")
-    if head[9:12] != b"200":
-        return 0
-    marker = body.find(b'"version":')
-    if marker < 0:
-        return 0
-    digits = body[marker + 10 : marker + 30].split(b",")[0].strip()
-    return int(digits) if digits.isdigit() else 0
-
-
 async def version_seen(client: httpx.AsyncClient, url: str) -> int:
     try:
         response = await client.get(url)
     except httpx.HTTPError:
         return 0
     return int(response.json()["version"]) if response.status_code == 200 else 0
+
+
+async def pin_workers(base: str, workers: int, promotions: int) -> dict[int, httpx.AsyncClient]:
+    """One keep-alive connection per evaluator worker, each worker holding ``promotions``:
+    clients of one connection each are opened until every worker (``worker_pid`` of
+    ``/ready``) has one; the kernel keeps a connection on the worker that accepted it."""
+    pinned: dict[int, httpx.AsyncClient] = {}
+    deadline = time.monotonic() + 180
+    while len(pinned) < workers:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"reached {len(pinned)} of {workers} loaded workers")
+        client = httpx.AsyncClient(
+            base_url=base,
+            headers={"X-Terminal-Key": KEY},
+            timeout=10,
+            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+        )
+        try:
+            body = (await client.get("/ready")).json()
+        except (httpx.HTTPError, ValueError):
+            body = {}
+        pid = body.get("worker_pid")
+        if pid is not None and pid not in pinned and body.get("promotions") == promotions:
+            pinned[int(pid)] = client
+        else:
+            await client.aclose()
+            await asyncio.sleep(0.1)
+    return pinned
+
+
+async def committed(engine: object, before: int, started: float) -> float:
+    """Seconds from ``started`` until edge_sync has committed a new data version."""
+    while data_version(engine) <= before:
+        if time.perf_counter() - started > 10:
+            raise RuntimeError("not committed in the edge store after 10 s")
+        await asyncio.sleep(0.003)
+    return time.perf_counter() - started
+
+
+async def visible(client: httpx.AsyncClient, path: str, version: int, started: float) -> float:
+    """Seconds from ``started`` until this worker serves ``version`` (polled every 10 ms)."""
+    while await version_seen(client, path) != version:
+        if time.perf_counter() - started > 10:
+            raise RuntimeError(f"version {version} not visible after 10 s")
+        await asyncio.sleep(0.01)
+    return time.perf_counter() - started
 
 
 async def measure(args: argparse.Namespace, kafka: str) -> None:
@@ -177,48 +203,45 @@ async def measure(args: argparse.Namespace, kafka: str) -> None:
                     if time.monotonic() > deadline:
                         raise RuntimeError("the store did not load the promotions in time")
                     await asyncio.sleep(0.2)
+                pinned = await pin_workers(base, args.workers, len(promotions))
                 store_s: list[float] = []
                 first_s: list[float] = []
                 all_s: list[float] = []
                 targets = promotions[: min(10, len(promotions))]
                 versions = {p.id: p.version for p in promotions}
-                for n in range(args.updates):
-                    doc = targets[n % len(targets)]
-                    versions[doc.id] += 1
-                    new = doc.model_copy(
-                        update={"version": versions[doc.id], "name": f"{doc.name} #{n}"}
-                    )
-                    before = data_version(engine)
-                    path = f"/api/v1/promotions/{doc.id}"
-                    record = to_record(event(new))
-                    started = time.perf_counter()
-                    await producer.send_and_wait(
-                        topics.promotions.name, record.value, key=record.key, headers=record.headers
-                    )
-                    stored = first = None
-                    while first is None or stored is None:
-                        now = time.perf_counter() - started
-                        if now > 10:
-                            raise RuntimeError(f"update {n} not visible after 10 s")
-                        if stored is None and data_version(engine) > before:
-                            stored = now
-                        if first is None and await version_seen(client, path) == versions[doc.id]:
-                            first = time.perf_counter() - started
-                        await asyncio.sleep(0.003)
-                    streak = 0
-                    while streak < 8:
-                        async with httpx.AsyncClient(
-                            base_url=base, headers={"X-Terminal-Key": KEY}
-                        ) as fresh:
-                            streak = (
-                                streak + 1
-                                if await version_seen(fresh, path) == versions[doc.id]
-                                else 0
-                            )
-                    all_s.append(time.perf_counter() - started)
-                    store_s.append(stored)
-                    first_s.append(first)
-                    await asyncio.sleep(args.gap)
+                try:
+                    for n in range(args.updates):
+                        doc = targets[n % len(targets)]
+                        versions[doc.id] += 1
+                        new = doc.model_copy(
+                            update={"version": versions[doc.id], "name": f"{doc.name} #{n}"}
+                        )
+                        before = data_version(engine)
+                        path = f"/api/v1/promotions/{doc.id}"
+                        record = to_record(event(new))
+                        started = time.perf_counter()
+                        await producer.send_and_wait(
+                            topics.promotions.name,
+                            record.value,
+                            key=record.key,
+                            headers=record.headers,
+                        )
+                        stored, seen = await asyncio.gather(
+                            committed(engine, before, started),
+                            asyncio.gather(
+                                *(
+                                    visible(worker, path, versions[doc.id], started)
+                                    for worker in pinned.values()
+                                )
+                            ),
+                        )
+                        store_s.append(stored)
+                        first_s.append(min(seen))
+                        all_s.append(max(seen))
+                        await asyncio.sleep(args.gap)
+                finally:
+                    for worker in pinned.values():
+                        await worker.aclose()
             engine.dispose()
         finally:
             await producer.stop()

@@ -275,6 +275,8 @@ async def running_api(settings: EvaluatorSettings) -> AsyncIterator[RunningApi]:
 def checkout_body(store_id: UUID, transaction_id: str, **fields: Any) -> dict[str, Any]:
     """A checkout of 2 lattes and a croissant (Rp 68.000) on Tuesday 2026-03-03 noon."""
     request = cart(line("1", LATTE, 25000, 2), line("2", CROISSANT, 18000))
-    body = json.loads(request.model_copy(update={"store_id": store_id}).model_dump_json())
+    body: dict[str, Any] = json.loads(
+        request.model_copy(update={"store_id": store_id}).model_dump_json()
+    )
     body.update(transaction_id=transaction_id, **fields)
     return body
