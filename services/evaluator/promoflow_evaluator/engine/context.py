@@ -75,6 +75,8 @@ class EngineContext:
     digits: int = field(init=False, repr=False, compare=False)
     unit: int = field(init=False, repr=False, compare=False)
     cash_unit: int | None = field(init=False, repr=False, compare=False)
+    #: ``remaining_budget_amount`` in minor units, rounded down (never more than the budget)
+    budget_minor: dict[UUID, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.currency not in MINOR_UNIT_DIGITS:
@@ -97,6 +99,14 @@ class EngineContext:
         object.__setattr__(self, "unit", _unit(self.rounding_unit, digits, "rounding_unit") or 1)
         object.__setattr__(
             self, "cash_unit", _unit(self.cash_rounding_unit, digits, "cash_rounding_unit")
+        )
+        object.__setattr__(
+            self,
+            "budget_minor",
+            {
+                cid: max(0, int(amount.scaleb(digits).to_integral_value(rounding="ROUND_FLOOR")))
+                for cid, amount in self.remaining_budget_amount.items()
+            },
         )
 
 

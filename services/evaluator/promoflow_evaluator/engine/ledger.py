@@ -19,6 +19,7 @@ from promoflow_evaluator.engine.cart import Cart, Line
 from promoflow_evaluator.engine.context import EngineContext
 from promoflow_evaluator.engine.explain import Fmt
 from promoflow_evaluator.engine.money import RAW, half_up_div
+from promoflow_evaluator.engine.outcome import Miss
 
 
 @dataclass(slots=True)
@@ -28,6 +29,8 @@ class Env:
     cart: Cart
     context: EngineContext
     fmt: Fmt
+    #: per-cart memo of happy-hour time verdicts by (window, weekdays)
+    happy_hours: dict[object, Miss | None] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -55,17 +58,13 @@ class Ledger:
         Budget amounts are converted to minor units rounding down, so the engine never grants
         more than the budget.
         """
-        amounts: dict[UUID, int] = {}
-        for cid, amount in context.remaining_budget_amount.items():
-            scaled = amount.scaleb(context.digits)
-            amounts[cid] = max(0, int(scaled.to_integral_value(rounding="ROUND_FLOOR")))
         return cls(
             lines=cart.lines,
             remaining=[line.gross for line in cart.lines],
             free=[line.quantity for line in cart.lines],
             free_value=[line.gross * RAW for line in cart.lines],
             budget_redemptions=dict(context.remaining_budget_redemptions),
-            budget_amounts=amounts,
+            budget_amounts=dict(context.budget_minor),
         )
 
     # ---------------------------------------------------------------- line-wide values

@@ -163,21 +163,19 @@ def _not_applied(promo: Promo, miss: Miss) -> NotApplied:
 
 
 def _hint(promo: Promo, hint: HintDraft, digits: int) -> Hint:
-    def money(v: int | None) -> Decimal | None:
-        return None if v is None else from_minor(v, digits)
-
+    missing, potential = hint.missing_amount, hint.potential
     return _new(
         Hint,
         promotion_id=promo.id,
         code=promo.code,
         kind=hint.kind,
         message=hint.message,
-        missing_amount=money(hint.missing_amount),
+        missing_amount=None if missing is None else from_minor(missing, digits),
         missing_quantity=hint.missing_quantity,
         product_id=None if hint.product_id is None else UUID(int=hint.product_id),
         category_id=None if hint.category_id is None else UUID(int=hint.category_id),
         payment_methods=list(hint.payment_methods),
-        potential_discount=money(hint.potential),
+        potential_discount=None if potential is None else from_minor(potential, digits),
     )
 
 

@@ -129,6 +129,21 @@ def precheck_happy_hour(promo: Promo, env: Env, lines: list[Line]) -> Miss | Rea
     """Happy hour's own window and weekdays (its business day), then eligible lines."""
     rule = promo.rule
     assert isinstance(rule, HappyHourRule)
+    # Its own window and weekdays: one verdict per (window, weekdays) per cart.
+    key = (rule.window, rule.days)
+    memo = env.happy_hours
+    if key in memo:
+        miss = memo[key]
+    else:
+        miss = memo[key] = _happy_hour_time(rule, env)
+    if miss is not None:
+        return miss
+    if not lines:
+        return NO_ITEMS
+    return Ready(tuple(lines))
+
+
+def _happy_hour_time(rule: HappyHourRule, env: Env) -> Miss | None:
     moment = env.cart.local
     day = rule.window.day_of(moment)
     if day is None:
@@ -138,9 +153,7 @@ def precheck_happy_hour(promo: Promo, env: Env, lines: list[Line]) -> Miss | Rea
         )
     if rule.days is not None and day.isoweekday() not in rule.days:
         return Miss(ReasonCode.WRONG_DAY, f"happy hour on {days_text(rule.days)} only")
-    if not lines:
-        return NO_ITEMS
-    return Ready(tuple(lines))
+    return None
 
 
 def grant_happy_hour(promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> Grant | Miss:
