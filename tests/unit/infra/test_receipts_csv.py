@@ -369,3 +369,25 @@ def test_the_ibm_mapping_reads_the_real_coffee_shop_receipts() -> None:
     assert D(230_000) < total < D(240_000)  # README: $233,635.95 of line amounts
     first = dataset.receipts[0]
     assert (first.receipt_id, first.at) == ("3-2019-04-01-7", datetime(2019, 4, 1, 12, 4, 43))
+
+
+def test_the_example_mapping_reads_the_sample_rows_it_documents(tmp_path: Path) -> None:
+    # given the sample export quoted in the example mapping's comments
+    path = mapping_path("example_generic")
+    sample = [
+        line.removeprefix("#   ")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.startswith("#   ") and ";" in line
+    ]
+    (tmp_path / "till.csv").write_text("\n".join(sample) + "\n", encoding="utf-8")
+    # when it is read through that mapping
+    dataset = read(tmp_path / "till.csv", load_mapping(path))
+    # then it gives the receipts, prices and customers the comments promise
+    assert [(r.receipt_id, len(r.lines)) for r in dataset.receipts] == [
+        ("A-0001", 2),
+        ("A-0002", 1),
+    ]
+    assert {p.name: p.price for p in dataset.products}["Kopi Susu Gula Aren"] == D(25000)
+    assert dataset.receipts[0].subtotal == D(72000)
+    customers = [r.customer_id for r in dataset.receipts if isinstance(r, CustomerReceipt)]
+    assert customers == [None, "M-0042"]
