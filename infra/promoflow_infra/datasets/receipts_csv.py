@@ -22,7 +22,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -40,9 +40,11 @@ from promoflow_infra.datasets.model import (
 )
 from promoflow_infra.datasets.receipts_mapping import Lookup, ReceiptsMapping
 from promoflow_infra.datasets.receipts_table import (
+    Numbers,
     ReceiptsCsvError,
     Row,
     Table,
+    parse_time,
     read_lookup,
     read_rows,
 )
@@ -53,14 +55,6 @@ __all__ = ["CustomerReceipt", "ReadResult", "ReceiptsCsvError", "load", "read"]
 NAMESPACE = "receipts-csv"
 #: The category of products when the mapping names no category column.
 DEFAULT_CATEGORY = "All products"
-#: strptime formats that :meth:`datetime.fromisoformat` reads the same, with their length.
-ISO_FORMATS = {
-    "%Y-%m-%d %H:%M:%S": 19,
-    "%Y-%m-%dT%H:%M:%S": 19,
-    "%Y-%m-%d %H:%M": 16,
-    "%Y-%m-%dT%H:%M": 16,
-    "%Y-%m-%d": 10,
-}
 #: Longest customer id the POS contract takes.
 MAX_CUSTOMER_ID = 64
 
@@ -132,7 +126,7 @@ class _Reader:
         self.fixed_category: dict[str, str] = {}
         self.names: dict[str, str] = {}
         self.receipts: dict[tuple[str, str], _Pending] = {}
-        self.money_cache: dict[str, Decimal] = {}
+        self.numbers = Numbers(mapping.csv)
         self.time_cache: dict[tuple[str, str], datetime] = {}
         self.result = ReadResult(Dataset(name=ds.name, source=ds.source))
 
@@ -192,36 +186,15 @@ class _Reader:
 
     def _quantity(self, row: Row) -> int:
         column = self.m.line.quantity
-        value = self._number(row, column)
+        value = self.numbers.read(row, column)
         if value != value.to_integral_value():
             raise row.error(column, f"quantity {row.get(column)!r} is not a whole number")
         return int(value)
 
     def _money(self, row: Row, column: str) -> Decimal:
-        value = self._number(row, column)
-        if value.as_tuple().exponent < -4:  # type: ignore[operator]
+        value = self.numbers.read(row, column)
+        if value.normalize().as_tuple().exponent < -4:  # type: ignore[operator]
             raise row.error(column, f"price {row.get(column)!r} has more than 4 decimals")
-        return value
-
-    def _number(self, row: Row, column: str) -> Decimal:
-        text = row.values[row.index[column]]
-        cached = self.money_cache.get(text)
-        if cached is not None:
-            return cached
-        layout = self.m.csv
-        cleaned = text.strip().strip(layout.strip).strip()
-        if layout.thousands_separator:
-            cleaned = cleaned.replace(layout.thousands_separator, "")
-        if layout.decimal_separator != ".":
-            cleaned = cleaned.replace(layout.decimal_separator, ".")
-        try:
-            value = Decimal(cleaned)
-        except InvalidOperation:
-            value = Decimal("NaN")
-        if not value.is_finite():
-            sep = layout.decimal_separator
-            raise row.error(column, f"cannot read {text!r} as a number (decimal separator {sep!r})")
-        self.money_cache[text] = value
         return value
 
     def _product(self, row: Row) -> str:
@@ -294,7 +267,7 @@ class _Reader:
             return cached
         fmt = receipt.timestamp_format
         try:
-            at = _parse_time(text, fmt)
+            at = parse_time(text, fmt)
         except ValueError as exc:
             raise row.error(
                 "+".join(receipt.timestamp), f"cannot read {text!r} as a time with {fmt!r}"
@@ -360,20 +333,6 @@ class _Reader:
             else:
                 receipt = Receipt(receipt_id, store_id, pending.at, lines)
             d.receipts.append(receipt)
-
-
-def _parse_time(text: str, fmt: str) -> datetime:
-    """``text`` read with strptime ``fmt`` (``iso``: any ISO 8601); ISO-shaped formats take
-    the much faster :meth:`datetime.fromisoformat` when the text has exactly their shape."""
-    if fmt == "iso":
-        return datetime.fromisoformat(text)
-    length = ISO_FORMATS.get(fmt)
-    if length is not None and len(text) == length and (length == 10 or text[10] == fmt[8]):
-        try:
-            return datetime.fromisoformat(text)
-        except ValueError:
-            pass  # strptime below gives the error
-    return datetime.strptime(text, fmt)
 
 
 def _natural(key: str) -> tuple[int, str]:

@@ -3,7 +3,8 @@
 :func:`read_rows` yields the data rows of the receipts file as :class:`Row` (values addressed
 by column name, line number kept for errors) after checking that every column the mapping
 names is in the header; :func:`read_lookup` reads a lookup file into a :class:`Table` keyed on
-its key column. Every problem is a :class:`ReceiptsCsvError` whose message starts with
+its key column; :class:`Numbers` and :func:`parse_time` read values as the mapping writes
+them. Every problem is a :class:`ReceiptsCsvError` whose message starts with
 ``file:line:`` and names the column.
 """
 
@@ -11,10 +12,21 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from promoflow_infra.datasets.receipts_mapping import Lookup, ReceiptsMapping
+from promoflow_infra.datasets.receipts_mapping import CsvLayout, Lookup, ReceiptsMapping
+
+#: strptime formats that :meth:`datetime.fromisoformat` reads the same, with their length.
+ISO_FORMATS = {
+    "%Y-%m-%d %H:%M:%S": 19,
+    "%Y-%m-%dT%H:%M:%S": 19,
+    "%Y-%m-%d %H:%M": 16,
+    "%Y-%m-%dT%H:%M": 16,
+    "%Y-%m-%d": 10,
+}
 
 
 class ReceiptsCsvError(ValueError):
@@ -174,3 +186,48 @@ def read_lookup(path: Path, lookup: Lookup) -> Table:
     except csv.Error as exc:
         raise ReceiptsCsvError(f"{path}: {exc}") from exc
     return table
+
+
+class Numbers:
+    """Numbers written as ``layout`` says (separators, stripped symbols), cached by text."""
+
+    def __init__(self, layout: CsvLayout) -> None:
+        self.layout = layout
+        self.cache: dict[str, Decimal] = {}
+
+    def read(self, row: Row, column: str) -> Decimal:
+        """The number in ``column`` of ``row``; raises :class:`ReceiptsCsvError`."""
+        text = row.values[row.index[column]]
+        cached = self.cache.get(text)
+        if cached is not None:
+            return cached
+        layout = self.layout
+        cleaned = text.strip().strip(layout.strip).strip()
+        if layout.thousands_separator:
+            cleaned = cleaned.replace(layout.thousands_separator, "")
+        if layout.decimal_separator != ".":
+            cleaned = cleaned.replace(layout.decimal_separator, ".")
+        try:
+            value = Decimal(cleaned)
+        except InvalidOperation:
+            value = Decimal("NaN")
+        if not value.is_finite():
+            sep = layout.decimal_separator
+            raise row.error(column, f"cannot read {text!r} as a number (decimal separator {sep!r})")
+        self.cache[text] = value
+        return value
+
+
+def parse_time(text: str, fmt: str) -> datetime:
+    """``text`` read with strptime ``fmt`` (``iso``: any ISO 8601); ISO-shaped formats take
+    the much faster :meth:`datetime.fromisoformat` when the text has exactly their shape.
+    Raises ``ValueError``."""
+    if fmt == "iso":
+        return datetime.fromisoformat(text)
+    length = ISO_FORMATS.get(fmt)
+    if length is not None and len(text) == length and (length == 10 or text[10] == fmt[8]):
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass  # strptime below gives the error
+    return datetime.strptime(text, fmt)

@@ -391,3 +391,11 @@ def test_the_example_mapping_reads_the_sample_rows_it_documents(tmp_path: Path) 
     assert dataset.receipts[0].subtotal == D(72000)
     customers = [r.customer_id for r in dataset.receipts if isinstance(r, CustomerReceipt)]
     assert customers == [None, "M-0042"]
+
+
+def test_prices_beyond_4_decimals_are_refused_but_trailing_zeros_are_not(tmp_path: Path) -> None:
+    receipts = "nota;tanggal;jam;pelanggan;menu;kategori;qty;harga\n"
+    fine = read_tmp(tmp_path, receipts + "A;02/03/2026;07:41;;Teh;Teh;1;2,500000\n")
+    assert fine.products[0].price == D("2.5")
+    with pytest.raises(ReceiptsCsvError, match=r"receipts\.csv:2: column 'harga': price '2,50001'"):
+        read_tmp(tmp_path, receipts + "A;02/03/2026;07:41;;Teh;Teh;1;2,50001\n")
