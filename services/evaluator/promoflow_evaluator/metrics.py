@@ -6,6 +6,9 @@ for ``--workers > 1``):
 * ``promoflow_evaluator_request_seconds`` (histogram; method, route, status): request latency;
 * ``promoflow_evaluator_engine_seconds`` (histogram; endpoint): the engine's share of an
   evaluate request (allowances from the snapshot + ``evaluate``);
+* ``promoflow_evaluator_handler_seconds`` (histogram; endpoint): the synchronous work of an
+  evaluate request (key check, parse, engine, serialise), without socket I/O or waiting for
+  the event loop;
 * ``promoflow_evaluations_total`` (counter; endpoint): carts evaluated (evaluate, checkout,
   calculate, preview);
 * ``promoflow_checkouts_total`` (counter; outcome): recorded, replayed, conflict.
@@ -51,6 +54,12 @@ REQUEST_SECONDS = Histogram(
 ENGINE_SECONDS = Histogram(
     "promoflow_evaluator_engine_seconds",
     "Time in the engine (allowances + evaluation) per evaluate request.",
+    ["endpoint"],
+    buckets=(0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25),
+)
+HANDLER_SECONDS = Histogram(
+    "promoflow_evaluator_handler_seconds",
+    "CPU-bound work of an evaluate request: key check, parse, engine, serialise.",
     ["endpoint"],
     buckets=(0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25),
 )

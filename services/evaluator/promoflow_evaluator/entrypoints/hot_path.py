@@ -15,8 +15,9 @@ OpenAPI):
 
 Per request: the cart parsed straight from the body bytes by the contract model (pydantic-core),
 the engine on the worker's snapshot (no I/O: allowances and customer counts come from it), the
-result serialised by pydantic-core, two metric updates (pre-bound label children). Latency and
-the engine's own share are observed in ``promoflow_evaluator_request_seconds`` and
+result serialised by pydantic-core, a few metric updates (pre-bound label children, ~25 µs).
+Latency, the handler's synchronous work and the engine's share of it are observed in
+``promoflow_evaluator_request_seconds``, ``promoflow_evaluator_handler_seconds`` and
 ``promoflow_evaluator_engine_seconds``.
 """
 
@@ -33,7 +34,12 @@ from promoflow_contracts.cart import EvaluateRequest
 from promoflow_evaluator.entrypoints.deps import TERMINAL_KEY_HEADER, UNAUTHORIZED
 from promoflow_evaluator.entrypoints.router import body_errors
 from promoflow_evaluator.exceptions import InvalidCart, NotReady
-from promoflow_evaluator.metrics import ENGINE_SECONDS, EVALUATIONS, REQUEST_SECONDS
+from promoflow_evaluator.metrics import (
+    ENGINE_SECONDS,
+    EVALUATIONS,
+    HANDLER_SECONDS,
+    REQUEST_SECONDS,
+)
 from promoflow_evaluator.service import EvaluatorService
 
 PATH = "/api/v1/evaluate"
@@ -49,6 +55,7 @@ class EvaluateEndpoint:
         self._keys = [key.encode() for key in terminal_keys]
         self._evaluations = EVALUATIONS.labels("evaluate")
         self._engine = ENGINE_SECONDS.labels("evaluate")
+        self._handler = HANDLER_SECONDS.labels("evaluate")
         self._latency = {
             status: REQUEST_SECONDS.labels("POST", PATH, str(status))
             for status in (200, 401, 422, 503)
@@ -63,7 +70,10 @@ class EvaluateEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         body = await _read_body(receive)
+        handler_started = time.perf_counter()
         status, payload, extra = self._answer(scope, body)
+        if status == 200:
+            self._handler.observe(time.perf_counter() - handler_started)
         headers = [_JSON, (b"content-length", str(len(payload)).encode()), *extra]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
