@@ -72,7 +72,21 @@ IDR = Amounts(
         (D(500_000), D(15), D(75_000)),
     ),
 )
-BY_CURRENCY = {a.currency: a for a in (GBP, IDR)}
+USD = Amounts(
+    currency="USD",
+    step=D("0.05"),
+    percent_min_purchase=D(15),
+    percent_cap=D(3),
+    unit_amount_off=D("0.50"),
+    free_item_min_purchase=D(10),
+    cashback_cap=D(3),
+    payment_min_purchase=D(10),
+    payment_cap=D(2),
+    payment_methods=("CARD",),
+    all_payment_methods=("CARD", "CASH"),
+    tiers=((D(20), D(5), D(2)), (D(30), D(10), D(4)), (D(45), D(15), D(8))),
+)
+BY_CURRENCY = {a.currency: a for a in (GBP, IDR, USD)}
 
 
 def amounts_for(currency: str) -> Amounts:

@@ -31,7 +31,11 @@ from promoflow_infra.demo.menu import MenuRoles, read_menu
 START_DATE = "2024-01-01"
 END_DATE = "2030-12-31"
 #: Happy hour windows (store-local) per currency: after-work in London, afternoon in Indonesia.
-HAPPY_HOURS = {"GBP": ("17:00:00", "18:30:00"), "IDR": ("14:00:00", "17:00:00")}
+HAPPY_HOURS = {
+    "GBP": ("17:00:00", "18:30:00"),
+    "IDR": ("14:00:00", "17:00:00"),
+    "USD": ("14:00:00", "16:00:00"),  # the afternoon lull of a coffee shop
+}
 PROMOTION_TYPES = (
     "percent_discount",
     "amount_discount",

@@ -170,3 +170,14 @@ def test_the_import_covers_exactly_the_stores_the_launcher_runs(
     assert [s.code for s in real_catalogue.stores] == [s.code for s in sites]
     assert [s.id for s in real_catalogue.stores] == [s.store_id for s in sites]
     assert {s.brand_id for s in real_catalogue.stores} == {b.id for b in real_catalogue.brands}
+
+
+def test_every_demo_currency_has_amounts_and_a_happy_hour() -> None:
+    from promoflow_infra.demo.amounts import BY_CURRENCY
+    from promoflow_infra.demo.authoring import HAPPY_HOURS
+
+    assert set(HAPPY_HOURS) == set(BY_CURRENCY) >= {"GBP", "IDR", "USD"}
+    for amounts in BY_CURRENCY.values():
+        minimums = [tier[0] for tier in amounts.tiers]
+        assert minimums == sorted(minimums), amounts.currency
+        assert set(amounts.payment_methods) <= set(amounts.all_payment_methods)

@@ -111,16 +111,16 @@ def test_import_needs_both_options_and_stops_before_the_api_on_bad_input(
 def test_import_refuses_a_currency_the_demo_promotions_lack(
     example_csv: Path, tmp_path: Path
 ) -> None:
-    # given the example mapping switched to US dollars (contracts price USD, the demo has no
-    # USD amounts)
+    # given the example mapping switched to euros (contracts price EUR, the demo has no
+    # EUR amounts)
     text = mapping_path("example_generic").read_text(encoding="utf-8")
-    mapping = tmp_path / "usd.toml"
-    mapping.write_text(text.replace('currency = "IDR"', 'currency = "USD"'), encoding="utf-8")
+    mapping = tmp_path / "eur.toml"
+    mapping.write_text(text.replace('currency = "IDR"', 'currency = "EUR"'), encoding="utf-8")
     args = ["import", "--compiler-url", "http://127.0.0.1:9", "--receipts-csv", str(example_csv)]
     result = CliRunner().invoke(app, [*args, "--mapping", str(mapping)])
     # then the import stops before contacting the compiler, naming the gap
     assert result.exit_code == 1
-    assert "no amounts in USD" in result.output
+    assert "no amounts in EUR" in result.output
     assert "cannot reach" not in result.output
 
 
