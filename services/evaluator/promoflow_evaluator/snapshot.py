@@ -8,8 +8,8 @@ every ``snapshot_poll_ms`` (default 100 ms) and rebuilds only what changed:
   documents whose version changed (parsed documents are kept between rebuilds, by id and
   version), derive the next index from the previous one with
   ``PromotionIndex.with_changes(upserted=..., removed=...)`` (only the changed promotions are
-  parsed by the engine; a full :meth:`PromotionIndex.build` when the engine has no such
-  method, or for the first load), and swap the reference (requests in flight keep the
+  parsed by the engine; a full :meth:`PromotionIndex.build` for the first load), and swap
+  the reference (requests in flight keep the
   snapshot they started with);
 * ``usage_version`` or the store-local date changed → recount the limited promotions' usage,
   including each customer's uses of the per-customer-limited promotions, so evaluating a
@@ -126,15 +126,12 @@ def next_index(
     upserted: Collection[CompiledPromotion],
     removed: Collection[UUID],
 ) -> PromotionIndex:
-    """The index of ``promotions``: derived from ``previous`` by the engine's
-    ``with_changes(upserted=..., removed=...)`` when there is a previous index and the engine
-    offers it (cost follows the change), else built from scratch (cost follows the snapshot)."""
-    if previous is not None:
-        derive = getattr(previous, "with_changes", None)
-        if derive is not None:
-            index: PromotionIndex = derive(upserted=upserted, removed=removed)
-            return index
-    return PromotionIndex.build(promotions)
+    """The index of ``promotions``: derived from ``previous`` by
+    :meth:`PromotionIndex.with_changes` (the engine parses only what changed and returns an
+    index equal to a fresh build), or built from scratch for the first load."""
+    if previous is None:
+        return PromotionIndex.build(promotions)
+    return previous.with_changes(upserted=upserted, removed=removed)
 
 
 class SnapshotHolder:
