@@ -118,3 +118,22 @@ def test_every_service_builds_from_the_repository_dockerfile() -> None:
     assert len(python_services) >= 10
     assert all(s["build"]["dockerfile"] == "infra/Dockerfile" for s in python_services)
     assert (REPO_ROOT / "infra" / "Dockerfile").is_file()
+
+
+def test_the_default_store_is_the_one_the_demo_import_creates_in_the_image(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given no ../shared/data (the image has none), the demo's first store is the generated one
+    monkeypatch.setenv("PROMOFLOW_DATA_DIR", "/nonexistent")
+    from promoflow_infra.services import demo_sites
+
+    [first] = demo_sites(1)
+    env = _compose()["services"]["edge-sync"]["environment"]
+
+    def default(name: str) -> str:
+        return str(env[name]).split(":-", 1)[1].rstrip("}")
+
+    assert default("PROMOFLOW_STORE_ID") == str(first.store_id)
+    assert default("PROMOFLOW_STORE_BRAND_ID") == str(first.brand_id)
+    assert default("PROMOFLOW_STORE_TIMEZONE") == first.timezone
+    assert default("PROMOFLOW_STORE_CURRENCY") == first.currency
