@@ -37,7 +37,13 @@ CAMPAIGN = uid("campaign-ramadan")
 
 def test_empty_cart_evaluates_to_zero() -> None:
     result = run(cart(), [promotion("P", rules=TEN)])
-    assert (result.subtotal, result.total_discount, result.total, result.payable) == (0, 0, 0, 0)
+    zero = Decimal(0)
+    assert (result.subtotal, result.total_discount, result.total, result.payable) == (
+        zero,
+        zero,
+        zero,
+        zero,
+    )
     assert result.lines == []
     assert result.applied == []
     assert miss_of(result, "P").reason_code is ReasonCode.NO_ELIGIBLE_ITEMS

@@ -82,7 +82,7 @@ def test_latte_croissant_cart_totals_65000_and_misses_the_100000_minimum() -> No
     # then the cashier sees Rp 65.000, no discount, and is told Rp 35.000 is missing
     assert (result.subtotal, result.total_discount, result.total) == (
         Decimal("65000"),
-        0,
+        Decimal(0),
         Decimal("65000"),
     )
     assert miss_of(result, "BEV20").reason_code is ReasonCode.MIN_PURCHASE_NOT_MET

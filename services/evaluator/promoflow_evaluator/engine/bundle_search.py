@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from promoflow_evaluator.engine.bundles import BundlePlan, BundleSet
 
@@ -103,6 +104,7 @@ class _Search:
         self.members = members
         self.free = free
         self.lines = sorted({idx for plan in self.plans for idx in plan.lines})
+        self.getter = itemgetter(*self.lines) if len(self.lines) > 1 else None
         self.capped = [plan.max_sets is not None for plan in self.plans]
         self.budget = budget
         self.explored = 0
@@ -125,7 +127,7 @@ class _Search:
     def _best(self, made: tuple[int, ...]) -> tuple[int, tuple[tuple[int, BundleSet], ...]]:
         free = self.free
         key = (
-            tuple(free[i] for i in self.lines),
+            self.getter(free) if self.getter is not None else tuple(free[i] for i in self.lines),
             tuple(m for m, c in zip(made, self.capped, strict=True) if c),
         )
         found = self.memo.get(key)

@@ -10,7 +10,8 @@ which promotion the cart gets.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from promoflow_contracts.rules import RewardKind
@@ -40,6 +41,7 @@ class BundlePlan:
 
     __slots__ = (
         "_cache",
+        "_getter",
         "_prepared",
         "env",
         "holder",
@@ -60,8 +62,17 @@ class BundlePlan:
         #: None while sets are chosen (units valued as unconsumed units); the promotion's rank
         #: once its units are consumed (valued as the units it holds).
         self.holder: int | None = None
-        self._cache: dict[tuple[int, ...], BundleSet | None] = {}
+        self._cache: dict[tuple[int, tuple[int, ...]], BundleSet | None] = {}
         self._prepared = False
+        #: the free counts of the plan's lines, as a tuple (the memo key of :meth:`next_set`)
+        order = sorted(lines)
+        if not order:
+            self._getter: Callable[[Sequence[int]], tuple[int, ...]] = lambda free: ()
+        elif len(order) == 1:
+            only = order[0]
+            self._getter = lambda free: (free[only],)
+        else:
+            self._getter = itemgetter(*order)
 
     # -- to implement per type ------------------------------------------------------------
 
@@ -102,7 +113,7 @@ class BundlePlan:
         if not self._prepared:
             self.prepare()
             self._prepared = True
-        key = (made, *(free[i] for i in sorted(self.lines)))
+        key = (made, self._getter(free))
         try:
             return self._cache[key]
         except KeyError:
