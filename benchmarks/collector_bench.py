@@ -122,7 +122,7 @@ def cpu_seconds(pid: int) -> float:
 
 @contextmanager
 def worker(
-    bootstrap: str, topics: Topics, database_url: str, run_dir: Path
+    bootstrap: str, topics: Topics, database_url: str, run_dir: Path, *extra: str
 ) -> Iterator[subprocess.Popen[bytes]]:
     log = (run_dir / "worker.log").open("ab")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PROMOFLOW_")}
@@ -143,6 +143,7 @@ def worker(
             "--database-url",
             database_url,
             "--no-migrate",
+            *extra,
         ],
         cwd=REPO_ROOT,
         env=env,
@@ -307,7 +308,9 @@ async def ingest_rate(ctx: dict[str, Any], events: int) -> dict[str, float]:
     await producer.stop()
     produce_s = time.perf_counter() - t0
     started = time.perf_counter()
-    ctx["worker"] = worker(bootstrap, topics, ctx["database_url"], ctx["run_dir"])
+    ctx["worker"] = worker(
+        bootstrap, topics, ctx["database_url"], ctx["run_dir"], *ctx["worker_args"]
+    )
     process = ctx["worker"].__enter__()
     await wait_processed(engine, already + 1, limit_s=120)
     cpu_start = cpu_seconds(process.pid)
@@ -642,6 +645,7 @@ async def run(args: argparse.Namespace) -> None:
                 "engine": engine,
                 "database_url": url,
                 "run_dir": run_dir,
+                "worker_args": args.worker_args,
             }
             try:
                 rate = args.rate or 500
@@ -653,7 +657,7 @@ async def run(args: argparse.Namespace) -> None:
                     # latency and slip at a load the worker sustains: half its measured rate
                     rate = args.rate or max(100, int(ingest["rate"] / 2 / 100) * 100)
                 else:
-                    ctx["worker"] = worker(bootstrap, topics, url, run_dir)
+                    ctx["worker"] = worker(bootstrap, topics, url, run_dir, *ctx["worker_args"])
                     ctx["worker"].__enter__()
                 if "latency" in args.parts:
                     lat = await latency(ctx, rate, args.seconds)
@@ -750,7 +754,15 @@ def main() -> None:
         default=["floor", "ingest", "latency", "slip"],
         help="what to measure (without ingest, the rate is --rate or 500/s)",
     )
+    parser.add_argument(
+        "--batch-within",
+        type=float,
+        help="the worker's --batch-within (seconds to fill a batch; its default otherwise)",
+    )
     args = parser.parse_args()
+    args.worker_args = (
+        [] if args.batch_within is None else ["--batch-within", str(args.batch_within)]
+    )
     args.events = args.events or (20_000 if args.quick else 150_000)
     args.seconds = args.seconds or (10 if args.quick else 30)
     args.delays = args.delays if args.delays is not None else ([0.0] if args.quick else [0.0, 1.0])

@@ -16,7 +16,9 @@ variable                               meaning (default)
 ``PROMOFLOW_USAGE_DATA_DIR``           faust data directory (``$PROMOFLOW_RUN_DIR/usage-collector``
                                        or ``./.run/usage-collector``)
 ``PROMOFLOW_USAGE_BATCH_SIZE``         events per database transaction, at most (1000)
-``PROMOFLOW_USAGE_BATCH_WITHIN``       seconds to wait for a batch to fill (0.2)
+``PROMOFLOW_USAGE_BATCH_WITHIN``       seconds to wait for a batch to fill (0.05: a limit-crossing
+                                       redemption waits little; under a backlog batches
+                                       fill anyway, and one applies while the next fills)
 ``PROMOFLOW_USAGE_DAILY_LIMIT_SCOPE``  ``store``: ``max_uses_per_day`` counts per store and
                                        store-local day; ``all_stores``: across stores (``store``)
 ``PROMOFLOW_USAGE_SESSION_TIMEOUT``    seconds before the group gives a dead worker's
@@ -65,7 +67,7 @@ class Settings(BaseSettings):
     usage_app_id: str = "usage-collector"
     usage_data_dir: Path = Field(default_factory=_default_data_dir)
     usage_batch_size: int = Field(default=1000, ge=1, le=20_000)
-    usage_batch_within: float = Field(default=0.2, gt=0, le=10)
+    usage_batch_within: float = Field(default=0.05, gt=0, le=10)
     usage_daily_limit_scope: DailyScope = DailyScope.STORE
     usage_session_timeout: float = Field(default=30.0, ge=6, le=90)
     usage_static_dir: Path = PACKAGE_STATIC_DIR
