@@ -262,6 +262,16 @@ async def wait_processed(engine: Any, count: int, limit_s: float) -> None:
     raise SystemExit(f"timed out waiting for {count} processed events")
 
 
+async def warm_up(ctx: dict[str, Any]) -> None:
+    """One redemption through a freshly started worker: it has joined its group after this."""
+    before = scalar(ctx["engine"], "SELECT COUNT(*) FROM usage.processed_events")
+    producer = await new_producer(ctx["bootstrap"])
+    record = to_record(redemption(uuid.uuid4(), uuid.uuid4(), Decimal(10), "warm-up"))
+    await producer.send_and_wait(ctx["topics"].redemptions.name, record.value, key=record.key)
+    await producer.stop()
+    await wait_processed(ctx["engine"], before + 1, limit_s=120)
+
+
 def in_process_ingest(ctx: dict[str, Any], events: int) -> dict[str, float]:
     """The collector's own code without faust: IngestService on batches of 1,000 records."""
     from promoflow_usage_collector.bootstrap import build_ingest
@@ -659,6 +669,7 @@ async def run(args: argparse.Namespace) -> None:
                 else:
                     ctx["worker"] = worker(bootstrap, topics, url, run_dir, *ctx["worker_args"])
                     ctx["worker"].__enter__()
+                    await warm_up(ctx)
                 if "latency" in args.parts:
                     lat = await latency(ctx, rate, args.seconds)
                     print_latency(lat)
