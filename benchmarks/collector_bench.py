@@ -21,6 +21,15 @@ real Kafka broker and PostgreSQL, and prints:
    Per-customer limits do not slip this way when edges are online (they ask HO's
    ``/api/v1/usage/customers/...`` before applying); offline they are flagged unverified.
 
+   The split printed under it: M-th produced -> the transaction of the batch that crossed
+   the limit starts (broker, faust fetch, batch fill: ``--batch-within``) -> the relay sent
+   ``LimitStateChanged`` (apply, commit, outbox round) -> a consumer saw it.
+4. **Floors** (``floor``): a faust agent and a plain aiokafka consumer reading raw records and
+   doing nothing; and **without faust** (``plain``): the same ``IngestService`` fed by aiokafka
+   ``getmany`` batches (a prototype of what would lift the per-worker rate, not the worker).
+
+``--parts`` picks what to run (default: all); without ``ingest`` the rate is ``--rate``.
+
 Infra: set ``PROMOFLOW_TEST_KAFKA`` / ``PROMOFLOW_TEST_DATABASE_URL`` to reuse running ones,
 otherwise a broker and a PostgreSQL are started in a temporary directory and stopped after.
 
