@@ -169,10 +169,10 @@ def test_chart_js_draws_every_chart_of_the_dashboard_with_the_api_figures(
 
     # then Chart.js drew the overview's charts on canvases of real size
     assert overview.body.get("data-charts") == "drawn"
-    assert set(overview.canvases) == {"top", "stores"}
+    assert set(overview.canvases) == {"top", "stores", "brands"}
     for canvas in overview.canvases.values():
         assert_drawn(canvas)
-    # and the bars are the API's figures: revenue of the top promotions and of each store
+    # and the bars are the API's figures: revenue of the top promotions, stores and brands
     top = api(server, "/api/v1/analytics/promotions/top", sort="revenue")["promotions"]
     assert drawn(overview.canvases["top"]) == {
         p["code"]: pytest.approx(float(p["revenue"])) for p in top
@@ -181,6 +181,10 @@ def test_chart_js_draws_every_chart_of_the_dashboard_with_the_api_figures(
     assert drawn(overview.canvases["stores"]) == {
         s["store_id"][:8]: pytest.approx(float(s["revenue"])) for s in stores
     }
+    brands = api(server, "/api/v1/analytics/brands")["brands"]
+    assert drawn(overview.canvases["brands"]) == {
+        b["brand_id"][:8]: pytest.approx(float(b["revenue"])) for b in brands
+    }
     # and the total tiles show the same uses as the API
     assert overview.tiles["total-uses"] == str(sum(p["uses"] for p in top))
     assert Decimal(overview.tiles["total-revenue"].replace(",", "")) == sum(
@@ -188,7 +192,7 @@ def test_chart_js_draws_every_chart_of_the_dashboard_with_the_api_figures(
     )
 
     # and the promotion's page draws its timeline and skip reasons as the API reports them
-    assert set(detail.canvases) == {"top", "stores", "timeline", "reasons"}
+    assert set(detail.canvases) == {"top", "stores", "brands", "timeline", "reasons"}
     for canvas in detail.canvases.values():
         assert_drawn(canvas)
     performance = api(server, f"/api/v1/analytics/promotions/{P1}/performance")

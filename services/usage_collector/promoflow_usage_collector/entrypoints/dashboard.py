@@ -104,6 +104,10 @@ def _label(code: str | None, promotion_id: UUID) -> str:
     return code or str(promotion_id)[:8]
 
 
+def _brand_label(brand_id: UUID | None) -> str:
+    return str(brand_id)[:8] if brand_id is not None else "(no brand)"
+
+
 def _context(
     analytics: AnalyticsService, date_from: date, date_to: date, promotion_id: UUID | None, top: int
 ) -> dict[str, Any]:
@@ -137,6 +141,9 @@ def _context(
     if stores.stores:
         bars = [Bar(str(r.store_id)[:8], r.revenue, money(r.revenue)) for r in stores.stores[:15]]
         charts.append(bar_chart("stores", "Revenue per store", bars, horizontal=True))
+    if brands.brands:
+        bars = [Bar(_brand_label(r.brand_id), r.revenue, money(r.revenue)) for r in brands.brands]
+        charts.append(bar_chart("brands", "Revenue per brand", bars, horizontal=True))
     if promotion_id is not None:
         report = analytics.performance(
             promotion_id=promotion_id, date_from=date_from, date_to=date_to
