@@ -67,6 +67,7 @@ from promoflow_compiler.domain.compiler import compile_promotion, content_hash, 
 from promoflow_compiler.domain.master import Brand, Category, Company, MasterData, Product, Store
 from promoflow_compiler.domain.spec import PromotionSpec
 from promoflow_compiler.service.promotions import apply_spec
+from promoflow_contracts.base import PromotionType
 
 REPO = Path(__file__).resolve().parents[1]
 GOFOOD = Path("/work/shared/data/gofood_surabaya_medan_menus_2026")
@@ -215,20 +216,7 @@ def synthetic_master() -> MasterData:
 
 # --- promotions ----------------------------------------------------------------------------
 
-TYPES = [
-    "percent_discount",
-    "amount_discount",
-    "buy_x_get_y",
-    "combo",
-    "free_item",
-    "happy_hour",
-    "cashback",
-    "payment_discount",
-    "package",
-    "mix_match",
-    "upsell",
-    "threshold_tier",
-]
+TYPES = [t.value for t in PromotionType]
 
 
 def rules_for(

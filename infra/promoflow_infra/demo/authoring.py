@@ -23,6 +23,7 @@ from statistics import median
 from typing import Any
 from uuid import UUID
 
+from promoflow_contracts.base import PromotionType
 from promoflow_infra.datasets.model import Brand, Product
 from promoflow_infra.demo.amounts import Amounts, amounts_for
 from promoflow_infra.demo.catalogue import DemoCatalogue
@@ -36,20 +37,8 @@ HAPPY_HOURS = {
     "IDR": ("14:00:00", "17:00:00"),
     "USD": ("14:00:00", "16:00:00"),  # the afternoon lull of a coffee shop
 }
-PROMOTION_TYPES = (
-    "percent_discount",
-    "amount_discount",
-    "buy_x_get_y",
-    "combo",
-    "free_item",
-    "happy_hour",
-    "cashback",
-    "payment_discount",
-    "package",
-    "mix_match",
-    "upsell",
-    "threshold_tier",
-)
+#: The 12 promotion types, in the contract's order.
+PROMOTION_TYPES = tuple(t.value for t in PromotionType)
 
 
 @dataclass(frozen=True, slots=True)
