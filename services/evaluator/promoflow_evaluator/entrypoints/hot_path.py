@@ -31,6 +31,7 @@ from pydantic import ValidationError
 from starlette.types import Receive, Scope, Send
 
 from promoflow_contracts.cart import EvaluateRequest
+from promoflow_contracts.results import EvaluationResult
 from promoflow_evaluator.entrypoints.deps import TERMINAL_KEY_HEADER, UNAUTHORIZED
 from promoflow_evaluator.entrypoints.router import body_errors
 from promoflow_evaluator.exceptions import InvalidCart, NotReady
@@ -45,6 +46,9 @@ from promoflow_evaluator.service import EvaluatorService
 PATH = "/api/v1/evaluate"
 _KEY_HEADER = TERMINAL_KEY_HEADER.lower().encode()
 _JSON = (b"content-type", b"application/json")
+#: pydantic-core's serializer of the result: bytes straight out (``model_dump_json`` would
+#: decode them to ``str`` for us to encode again), without the type-mismatch warnings pass
+_RESULT_JSON = EvaluationResult.__pydantic_serializer__
 
 
 class EvaluateEndpoint:
@@ -96,7 +100,7 @@ class EvaluateEndpoint:
             return 422, orjson.dumps({"detail": detail}), []
         self._engine.observe(time.perf_counter() - engine_started)
         self._evaluations.inc()
-        return 200, result.model_dump_json().encode(), []
+        return 200, _RESULT_JSON.to_json(result, warnings=False), []
 
 
 async def _read_body(receive: Receive) -> bytes:
