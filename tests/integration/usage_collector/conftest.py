@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -107,10 +108,15 @@ class CollectorSetup:
                 while True:
                     for worker in self.workers:
                         assert worker.process.poll() is None, worker.tail()
-                    (response,) = await admin.describe_consumer_groups([self.app_id])
-                    group = response.groups[0]
-                    if group[2] == "Stable" and len(group[5]) == count:
-                        return
+                    try:
+                        (response,) = await admin.describe_consumer_groups([self.app_id])
+                    except KafkaError as exc:  # a fresh broker's coordinator is not up yet
+                        if not exc.retriable:
+                            raise
+                    else:
+                        group = response.groups[0]
+                        if group[2] == "Stable" and len(group[5]) == count:
+                            return
                     await asyncio.sleep(0.3)
         finally:
             await admin.close()
