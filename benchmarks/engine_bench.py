@@ -9,9 +9,10 @@ Usage::
 
 Carts come from ``carts.py`` (real London takeaway orders; synthetic when the data is missing,
 and the output says so), promotions from ``promotion_sets.py`` (all 12 types over a chain of
-brands, campaigns spread over time: see its docstring). Each cart is evaluated with the
-engine's public entry point exactly as the evaluator service calls it (request already
-validated by the contract).
+brands, campaigns spread over time, issue 8's parameters: see its docstring). The context
+gives the generated campaigns remaining budgets in money and redemptions, so budgets are
+exercised. Each cart is evaluated with the engine's public entry point exactly as the
+evaluator service calls it (request already validated by the contract).
 
 In ``--quick`` mode the index's memory is not traced (``idx MiB`` shows nan); the process's
 max RSS is still printed.
