@@ -417,12 +417,17 @@ class TierBenefit(StrEnum):
 
 
 class Tier(ContractModel):
-    """One threshold tier: reached at ``min_amount`` (or ``min_quantity``), granting a benefit."""
+    """One threshold tier: reached at ``min_amount`` (or ``min_quantity``), granting a benefit.
+
+    ``max_amount`` / ``max_quantity`` (optional, inclusive) make the tier a band: a cart above
+    it does not reach this tier (e.g. "3 to 5 items 10%" with no tier above gives nothing at 6).
+    """
 
     tier_name: Name
     min_amount: Money | None = None
     max_amount: Money | None = None
     min_quantity: Quantity | None = None
+    max_quantity: Quantity | None = None
     discount_type: TierBenefit
     discount_value: Decimal = Field(default=Decimal(0), ge=0, max_digits=18, decimal_places=4)
     max_discount: PositiveMoney | None = None

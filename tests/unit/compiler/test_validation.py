@@ -304,3 +304,18 @@ def test_croissant_free_item_reference_is_checked() -> None:
 
 def test_spec_dict_round_trips() -> None:
     assert PromotionSpec.model_validate(spec_dict()).code == "PROMO"
+
+
+@pytest.mark.parametrize(
+    ("basis", "band", "field"),
+    [
+        ("amount", {"min_amount": "100000", "max_amount": "50000"}, "rules.tiers.0.max_amount"),
+        ("quantity", {"min_quantity": 6, "max_quantity": 3}, "rules.tiers.0.max_quantity"),
+    ],
+)
+def test_a_tier_band_ending_below_its_start_is_refused(
+    basis: str, band: dict[str, Any], field: str
+) -> None:
+    tier = {"tier_name": "Band", "discount_type": "percent", "discount_value": "5", **band}
+    rules = {"type": "threshold_tier", "basis": basis, "tiers": [tier]}
+    assert error_fields(check(spec(rules))) == {field}

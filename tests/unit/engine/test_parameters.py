@@ -188,6 +188,23 @@ def test_quantity_tier_boundary_exactly_reached() -> None:
     assert discount_of(run(cart(latte(quantity=6)), [promo]), "QT") == Decimal("22500")
 
 
+def test_a_quantity_band_is_not_reached_above_its_maximum() -> None:
+    # given only a band: 3 to 5 beverages 10 %
+    band = {
+        "tier_name": "3-5",
+        "min_quantity": 3,
+        "max_quantity": 5,
+        "discount_type": "percent",
+        "discount_value": "10",
+    }
+    rules = {"type": "threshold_tier", "basis": "quantity", "tiers": [band]}
+    promo = promotion("BAND", rules=rules, scope=BEVERAGES_SCOPE)
+    # then exactly 5 lattes (125.000) get 12.500 and 6 lattes get nothing
+    assert discount_of(run(cart(latte(quantity=5)), [promo]), "BAND") == Decimal("12500")
+    above = run(cart(latte(quantity=6)), [promo])
+    assert reason_of(above, "BAND") is ReasonCode.MIN_QUANTITY_NOT_MET and not above.applied
+
+
 # 5. cross-line conditions ----------------------------------------------------------------
 
 

@@ -139,6 +139,11 @@ def _threshold(spec: PromotionSpec, master: MasterData, out: Findings) -> None:
         low, high = tier.min_amount, tier.max_amount
         if low is not None and high is not None and high < low:
             out.error(f"rules.tiers.{i}.max_amount", "range", "max_amount is below min_amount")
+        fewest, most = tier.min_quantity, tier.max_quantity
+        if fewest is not None and most is not None and most < fewest:
+            out.error(
+                f"rules.tiers.{i}.max_quantity", "range", "max_quantity is below min_quantity"
+            )
 
 
 CHECKS: dict[str, Callable[[PromotionSpec, MasterData, Findings], None]] = {

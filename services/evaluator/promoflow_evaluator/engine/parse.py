@@ -396,7 +396,7 @@ class _Parser:
         specs: list[TierSpec] = []
         for tier in rules.tiers:
             if by_quantity:
-                minimum, maximum = tier.min_quantity or 0, None
+                minimum, maximum = tier.min_quantity or 0, tier.max_quantity
             else:
                 minimum, maximum = (
                     self.money0(tier.min_amount or Decimal(0)),
