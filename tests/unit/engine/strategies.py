@@ -7,6 +7,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from promoflow_contracts.base import PromotionType
 from promoflow_contracts.cart import CartLine, EvaluateRequest
 from promoflow_contracts.promotion import CompiledPromotion
 from tests.factories import (
@@ -235,20 +236,7 @@ def _rules(draw: st.DrawFn, kind: str) -> dict[str, Any]:
     }
 
 
-TYPES = [
-    "percent_discount",
-    "amount_discount",
-    "buy_x_get_y",
-    "combo",
-    "free_item",
-    "happy_hour",
-    "cashback",
-    "payment_discount",
-    "package",
-    "mix_match",
-    "upsell",
-    "threshold_tier",
-]
+TYPES = [t.value for t in PromotionType]
 
 
 @st.composite
