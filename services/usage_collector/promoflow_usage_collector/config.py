@@ -12,7 +12,9 @@ variable                               meaning (default)
 ``PROMOFLOW_ENV``                      ``development`` / ``test`` / ``production`` (``production``)
 ``PROMOFLOW_ANALYTICS_TOKEN``          bearer token of the analytics API; required outside
                                        development (development default: ``dev-analytics-token``)
-``PROMOFLOW_USAGE_APP_ID``             faust app id = Kafka consumer group (``usage-collector``)
+``PROMOFLOW_USAGE_APP_ID``             faust app id = Kafka consumer group (``usage-collector``);
+                                       redemptions and evaluations are read by the group
+                                       ``<app id>-ingest``
 ``PROMOFLOW_USAGE_DATA_DIR``           faust data directory (``$PROMOFLOW_RUN_DIR/usage-collector``
                                        or ``./.run/usage-collector``)
 ``PROMOFLOW_USAGE_BATCH_SIZE``         events per database transaction, at most (1000)
@@ -82,6 +84,11 @@ class Settings(BaseSettings):
     def topics(self) -> Topics:
         """Topic names under :attr:`topic_prefix`."""
         return Topics(self.topic_prefix)
+
+    @property
+    def ingest_group_id(self) -> str:
+        """Consumer group of the batch ingest of redemptions and evaluations."""
+        return f"{self.usage_app_id}-ingest"
 
     def database_url(self) -> str:
         """The HO database URL; raises :class:`ConfigurationError` when it is not set."""

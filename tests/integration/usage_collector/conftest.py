@@ -100,7 +100,8 @@ class CollectorSetup:
         return worker
 
     async def wait_for_members(self, count: int, timeout: float = 60) -> None:
-        """Wait until the consumer group is stable with ``count`` members."""
+        """Wait until the faust group and the batch ingest group (``<app id>-ingest``) are
+        both stable with ``count`` members."""
         admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
         await admin.start()
         try:
@@ -109,13 +110,19 @@ class CollectorSetup:
                     for worker in self.workers:
                         assert worker.process.poll() is None, worker.tail()
                     try:
-                        (response,) = await admin.describe_consumer_groups([self.app_id])
+                        # one group per request: aiokafka cannot decode the two together
+                        responses = [
+                            *await admin.describe_consumer_groups([self.app_id]),
+                            *await admin.describe_consumer_groups([f"{self.app_id}-ingest"]),
+                        ]
                     except KafkaError as exc:  # a fresh broker's coordinator is not up yet
                         if not exc.retriable:
                             raise
                     else:
-                        group = response.groups[0]
-                        if group[2] == "Stable" and len(group[5]) == count:
+                        groups = [g for r in responses for g in r.groups]
+                        if len(groups) == 2 and all(
+                            g[2] == "Stable" and len(g[5]) == count for g in groups
+                        ):
                             return
                     await asyncio.sleep(0.3)
         finally:

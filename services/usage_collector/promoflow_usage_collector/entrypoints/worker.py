@@ -1,19 +1,22 @@
-"""The faust-streaming worker: three agents feed the ingest service, a timer runs the outbox.
+"""The faust-streaming worker: batch ingest of the busy topics, one agent, the outbox timer.
 
-Delivery is at least once with idempotent consumers (faust's exactly-once mode is not used).
-Each agent takes up to ``batch_size`` events (or what arrived within ``batch_within`` seconds)
-with ``stream.noack_take``, so faust never acknowledges an event by itself, and hands the batch
-to its applier task, so that faust fills the next batch while this one is in the database (at
-most one batch waits). The applier applies batches in order, each in one database transaction
-in a thread; only after it committed, and after every dead letter of the batch was acknowledged
-by the broker, are the events acked, which lets faust commit their offsets. A failing batch is
-retried with backoff, forever, and never acked: a stuck worker falls behind but loses nothing.
-``stream_wait_empty`` is off: on a rebalance or a stop the worker commits what it acked and
-leaves the rest to be redelivered (and deduplicated).
+``redemptions.v1`` and ``evaluations.v1`` (thousands of events/s) are read by a
+:class:`~promoflow_usage_collector.adapters.batch_consumer.BatchConsumer` (aiokafka ``getmany``
+batches, group ``<app id>-ingest``) started with the app as a faust service: faust's
+per-message stream path cost more CPU per event than all our work (figures in that module).
+Each batch is applied in one database transaction per topic, in a thread, while the next is
+fetched; its dead letters are published, then its offsets committed (never before the commit).
 
-Agents (``concurrency=1`` each; scale with more worker processes in the same group):
-``redemptions.v1`` -> usage and limits, ``evaluations.v1`` -> evaluation counts,
-``promotions.v1`` (compacted, from the earliest offset) -> known promotions and their limits.
+``promotions.v1`` (compacted, low volume, from the earliest offset) stays a faust agent
+(``concurrency=1``): it takes up to ``batch_size`` events (or what arrived within
+``batch_within`` seconds) with ``stream.noack_take`` and hands the batch to its applier task;
+the events are acked (faust commits their offsets) only after the database commit and after
+every dead letter was acknowledged by the broker. A failing batch is retried with backoff,
+forever, and never acked: a stuck worker falls behind but loses nothing. ``stream_wait_empty``
+is off: on a rebalance or a stop the worker commits what it acked, the rest is redelivered.
+
+Delivery is at least once with idempotent consumers (faust's exactly-once mode is not used);
+scale with more worker processes in the same group.
 """
 
 from __future__ import annotations
@@ -26,9 +29,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import faust
+import mode
 from sqlalchemy import Engine
 
 from promoflow_contracts.topics import Headers
+from promoflow_usage_collector.adapters.batch_consumer import BatchConsumer
 from promoflow_usage_collector.adapters.outbox import relay_once
 from promoflow_usage_collector.config import Settings
 from promoflow_usage_collector.ingest_service import (
@@ -81,19 +86,30 @@ class CollectorWorker:
         self._last_relay = 0.0
         self._relay_task: asyncio.Task[None] | None = None
         topics = settings.topics
-        for name, spec, apply in (
-            ("redemptions", topics.redemptions, ingest.redemptions),
-            ("evaluations", topics.evaluations, ingest.evaluations),
-            ("promotions", topics.promotions, ingest.promotions),
-        ):
-            channel = self.app.topic(
-                spec.name,
-                key_type=bytes,
-                value_type=bytes,
-                key_serializer="raw",
-                value_serializer="raw",
-            )
-            self.app.agent(channel, name=f"usage-{name}", concurrency=1)(self._agent(apply))
+        self.batch_consumer = BatchConsumer(
+            bootstrap=settings.kafka_bootstrap,
+            group_id=settings.ingest_group_id,
+            appliers={
+                topics.redemptions.name: ingest.redemptions,
+                topics.evaluations.name: ingest.evaluations,
+            },
+            batch_size=settings.usage_batch_size,
+            batch_within=settings.usage_batch_within,
+            session_timeout=settings.usage_session_timeout,
+            dead_letter=self._dead_letter,
+            after_commit=self._after_commit,
+        )
+        self.app.service(_running(self.batch_consumer))
+        channel = self.app.topic(
+            topics.promotions.name,
+            key_type=bytes,
+            value_type=bytes,
+            key_serializer="raw",
+            value_serializer="raw",
+        )
+        self.app.agent(channel, name="usage-promotions", concurrency=1)(
+            self._agent(ingest.promotions)
+        )
         relay_timer = self.app.timer(interval=RELAY_IDLE_INTERVAL / 2, name="usage-outbox-relay")
         relay_timer(self._relay_tick)
 
@@ -144,6 +160,10 @@ class CollectorWorker:
             for event in events:
                 await stream.ack(event)
 
+    def _after_commit(self, result: BatchResult) -> None:
+        if result.limit_events:  # publish the limit change now, not on the next tick
+            self._relay_soon()
+
     async def _apply(self, apply: ApplyBatch, records: list[RawRecord]) -> BatchResult:
         delay = 0.2
         while True:
@@ -158,6 +178,9 @@ class CollectorWorker:
 
     async def _dead_letter(self, dead: DeadLetter) -> None:
         record = dead.record
+        group = self.settings.usage_app_id
+        if record.topic != self.settings.topics.promotions.name:
+            group = self.settings.ingest_group_id
         headers = [
             *record.headers,
             ("error", dead.error[:4000].encode()),
@@ -165,7 +188,7 @@ class CollectorWorker:
             ("original_topic", record.topic.encode()),
             ("original_partition", str(record.partition).encode()),
             ("original_offset", str(record.offset).encode()),
-            ("consumer_group", self.settings.usage_app_id.encode()),
+            ("consumer_group", group.encode()),
             ("failed_at", datetime.now(UTC).isoformat().encode()),
         ]
         log.warning(
@@ -222,6 +245,45 @@ class CollectorWorker:
         if sent:
             log.info("outbox: published %d limit events", sent)
         return sent
+
+
+#: Seconds a stopping worker waits for its batch in flight to commit before abandoning it.
+STOP_GRACE = 15.0
+
+
+def _running(consumer: BatchConsumer) -> type[mode.Service]:
+    """A faust (mode) service class running ``consumer`` from the app's start to its stop.
+
+    A consumer that fails crashes the worker (faust restarts nothing silently); on stop it
+    finishes its batch in flight (at most ``STOP_GRACE`` seconds) and leaves its group.
+    """
+
+    class BatchIngest(mode.Service):
+        _running: asyncio.Task[None] | None = None
+
+        async def on_start(self) -> None:
+            self._running = asyncio.create_task(self._run())
+
+        async def _run(self) -> None:
+            try:
+                await consumer.run()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.exception("batch ingest failed")
+                await self.crash(exc)
+
+        async def on_stop(self) -> None:
+            await consumer.stop()
+            if self._running is not None:
+                try:
+                    await asyncio.wait_for(asyncio.shield(self._running), STOP_GRACE)
+                except TimeoutError:
+                    self._running.cancel()
+                except Exception:
+                    log.exception("batch ingest failed while stopping")
+
+    return BatchIngest
 
 
 def _faust_app(settings: Settings) -> faust.App:
