@@ -25,8 +25,9 @@ real Kafka broker and PostgreSQL, and prints:
    the limit starts (broker, faust fetch, batch fill: ``--batch-within``) -> the relay sent
    ``LimitStateChanged`` (apply, commit, outbox round) -> a consumer saw it.
 4. **Floors** (``floor``): a faust agent and a plain aiokafka consumer reading raw records and
-   doing nothing; and **without faust** (``plain``): the same ``IngestService`` fed by aiokafka
-   ``getmany`` batches (a prototype of what would lift the per-worker rate, not the worker).
+   doing nothing (why the worker reads its busy topics with aiokafka, not faust agents); and
+   the worker's batch ingest **alone** (``plain``): its ``BatchConsumer`` (aiokafka ``getmany``
+   batches into the same ``IngestService``) in this process, without the faust app around it.
 
 ``--parts`` picks what to run (default: all); without ``ingest`` the rate is ``--rate``.
 
@@ -304,17 +305,18 @@ def in_process_ingest(ctx: dict[str, Any], events: int) -> dict[str, float]:
 
 
 async def plain_consumer_ingest(ctx: dict[str, Any], events: int) -> dict[str, float]:
-    """What the worker would do without faust's per-message path (a prototype, not the worker).
+    """The worker's batch ingest alone (no faust app, no subprocess): its ``BatchConsumer``.
 
-    A plain aiokafka consumer reads a fresh backlog of redemptions in batches of up to 1,000
-    (``getmany``), applies each batch with the same :class:`IngestService` in a thread while it
-    fetches the next, and commits a batch's offsets only after its database commit.
+    The worker's own :class:`BatchConsumer` reads a fresh backlog of redemptions in batches of
+    up to 1,000 (``getmany``), applies each batch with the same :class:`IngestService` in a
+    thread while it fetches the next, and commits a batch's offsets only after its database
+    commit. The clock starts when the first batch is committed (its events are not counted).
     """
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+    from promoflow_usage_collector.adapters.batch_consumer import BatchConsumer
     from promoflow_usage_collector.bootstrap import build_ingest
     from promoflow_usage_collector.config import Settings
-    from promoflow_usage_collector.ingest_service import RawRecord
 
     bootstrap = ctx["bootstrap"]
     topic = f"plain-{uuid.uuid4().hex[:8]}"
@@ -338,41 +340,35 @@ async def plain_consumer_ingest(ctx: dict[str, Any], events: int) -> dict[str, f
     await producer.stop()
 
     ingest = build_ingest(Settings(ho_database_url=ctx["database_url"]))
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
+    started: list[float] = []
+    drained = asyncio.Event()
+
+    def committed(result: Any) -> None:  # no polling: a waking loop slows the applying thread
+        if not started:
+            started.extend((time.perf_counter(), time.process_time(), result.received))
+        if batches.committed_records >= events:
+            drained.set()
+
+    batches = BatchConsumer(
+        bootstrap=bootstrap,
         group_id=f"plain-{topic}",
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        max_poll_records=1000,
+        appliers={topic: ingest.redemptions},
+        batch_size=1000,
+        batch_within=0.2,
+        after_commit=committed,
     )
-    await consumer.start()
-
-    async def apply(batch: dict[Any, list[Any]]) -> int:
-        records = [
-            RawRecord(r.topic, r.partition, r.offset, r.key, r.value, list(r.headers))
-            for rs in batch.values()
-            for r in rs
-        ]
-        await asyncio.to_thread(ingest.redemptions, records)
-        await consumer.commit({tp: rs[-1].offset + 1 for tp, rs in batch.items()})
-        return len(records)
-
-    done, started, cpu_start = 0, 0.0, 0.0
-    pending: asyncio.Task[int] | None = None
-    while done < events:
-        batch = await consumer.getmany(timeout_ms=200, max_records=1000)
-        if batch and not started:
-            started, cpu_start = time.perf_counter(), time.process_time()
-        if pending is not None:  # one batch in the database while the next one is fetched
-            done += await pending
-            pending = None
-        if batch:
-            pending = asyncio.create_task(apply(batch))
-    wall, cpu = time.perf_counter() - started, time.process_time() - cpu_start
-    await consumer.stop()
+    running = asyncio.create_task(batches.run())
+    waiting = asyncio.create_task(drained.wait())
+    await asyncio.wait({running, waiting}, return_when=asyncio.FIRST_COMPLETED)
+    if running.done():
+        await running  # it failed
+    wall, cpu = time.perf_counter() - started[0], time.process_time() - started[1]
+    await batches.stop()
+    await running
     ingest.engine.dispose()
-    return {"events": events, "rate": events / wall, "cpu_us_per_event": 1e6 * cpu / events}
+    # the clock starts after the first batch is committed: its events are not in the rate
+    timed = events - started[2]
+    return {"events": events, "rate": timed / wall, "cpu_us_per_event": 1e6 * cpu / timed}
 
 
 async def ingest_rate(ctx: dict[str, Any], events: int) -> dict[str, float]:
@@ -748,7 +744,7 @@ async def run(args: argparse.Namespace) -> None:
                 if "plain" in args.parts:
                     plain = await plain_consumer_ingest(ctx, args.events)
                     print(
-                        f"== prototype without faust: aiokafka getmany + the same IngestService, "
+                        f"== the worker's BatchConsumer alone (no faust app, no subprocess), "
                         f"pipelined\n  ingest rate           {plain['rate']:,.0f} events/s, "
                         f"{plain['cpu_us_per_event']:.0f} us CPU per event ({plain['events']:,.0f} "
                         "events; offsets committed after each batch's DB commit)"
