@@ -8,7 +8,8 @@ ensure-uv:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install -q --disable-pip-version-check uv
 
 install: ensure-uv  ## install Python deps (from uv.lock), PostgreSQL packages, the Kafka jars, Chart.js
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
+	$(UV) run --frozen python -m compileall -q contracts services infra/promoflow_infra
 	bash infra/postgres/postgres.sh install
 	bash infra/kafka/kafka.sh fetch
 	bash infra/web/fetch_assets.sh
