@@ -51,7 +51,10 @@ def worker(
     ] = None,
     app_id: Annotated[
         str | None,
-        typer.Option(help="faust app id = consumer group (env PROMOFLOW_USAGE_APP_ID)"),
+        typer.Option(
+            help="faust app id = consumer group; redemptions and evaluations are read by "
+            "the group <app id>-ingest (env PROMOFLOW_USAGE_APP_ID)"
+        ),
     ] = None,
     database_url: DatabaseUrl = None,
     data_dir: Annotated[
