@@ -55,8 +55,8 @@ async def test_n_redemptions_across_stores_are_counted_exactly(
     )
     assert per_store == {store: 50 for store in STORES}
     (customers,) = setup.query(
-        "SELECT COUNT(DISTINCT customer_id) FROM usage.customer_days "
-        "WHERE promotion_id = :p AND uses > 0",
+        "SELECT COUNT(DISTINCT customer_id) FROM usage.redemptions "
+        "WHERE promotion_id = :p AND recorded AND NOT voided",
         p=promo,
     )
     assert customers == (7,)

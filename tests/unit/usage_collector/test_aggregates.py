@@ -35,7 +35,6 @@ def test_usage_is_summed_per_promotion_day_store_and_brand() -> None:
     # and the total and per-customer rows add up across stores
     assert deltas.totals[PROMO_ID].uses == 3
     assert deltas.customers[("C-1", PROMO_ID)].uses == 2
-    assert deltas.customer_days[(PROMO_ID, DAY, OTHER_STORE_ID, "C-1")] == 1
 
 
 def test_a_void_in_a_later_batch_subtracts_every_figure() -> None:
@@ -62,7 +61,7 @@ def test_a_redemption_recorded_and_voided_in_one_batch_leaves_no_rows() -> None:
     # when aggregated
     deltas = usage_deltas(apply_redemption_events({}, [recorded, void(recorded)]).changes)
     # then no row would be touched
-    assert not deltas.daily and not deltas.totals and not deltas.customer_days
+    assert not deltas.daily and not deltas.totals
 
 
 def test_anonymous_redemptions_count_but_have_no_customer_rows() -> None:
@@ -70,7 +69,7 @@ def test_anonymous_redemptions_count_but_have_no_customer_rows() -> None:
     deltas = usage_deltas(apply_redemption_events({}, [redemption(customer_id=None)]).changes)
     # then it counts in totals but not per customer
     assert deltas.totals[PROMO_ID].uses == 1
-    assert deltas.customers == {} and deltas.customer_days == {}
+    assert deltas.customers == {}
 
 
 def test_evaluations_count_applied_and_skipped_with_reasons() -> None:

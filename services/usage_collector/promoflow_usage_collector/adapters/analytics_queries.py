@@ -4,6 +4,10 @@ Parameters: ``:date_from``/``:date_to`` (inclusive business dates), ``:p`` (a pr
 ``:ids`` (uuid array), ``:customer``. ``{ids_filter}``, ``{flt}``, ``{order}`` and ``{limit}``
 are filled in by :mod:`promoflow_usage_collector.analytics_service` with fixed strings, never
 with user input.
+
+Distinct customers are counted at query time from ``usage.redemptions`` (the redemptions that
+count: recorded and not voided, with a customer id); the ingest path no longer maintains
+``usage.customer_days`` (left in the schema, no longer written or read).
 """
 
 from __future__ import annotations
@@ -24,8 +28,9 @@ WITH u AS (
     GROUP BY promotion_id
 ), c AS (
     SELECT promotion_id, COUNT(DISTINCT customer_id) AS distinct_customers
-    FROM usage.customer_days
-    WHERE business_date BETWEEN :date_from AND :date_to AND uses > 0 {ids_filter}
+    FROM usage.redemptions
+    WHERE business_date BETWEEN :date_from AND :date_to AND recorded AND NOT voided
+      AND customer_id IS NOT NULL {ids_filter}
     GROUP BY promotion_id
 )
 SELECT COALESCE(u.promotion_id, e.promotion_id) AS promotion_id, p.code, p.name, p.brand_id,
@@ -85,8 +90,9 @@ WITH u AS (SELECT store_id, SUM(uses) AS uses, SUM(discount) AS discount,
            WHERE business_date BETWEEN :date_from AND :date_to {flt}
            GROUP BY store_id),
      c AS (SELECT store_id, COUNT(DISTINCT customer_id) AS customers
-           FROM usage.customer_days
-           WHERE business_date BETWEEN :date_from AND :date_to AND uses > 0 {flt}
+           FROM usage.redemptions
+           WHERE business_date BETWEEN :date_from AND :date_to AND recorded AND NOT voided
+             AND customer_id IS NOT NULL {flt}
            GROUP BY store_id)
 SELECT COALESCE(u.store_id, e.store_id) AS store_id, COALESCE(u.uses, 0) AS uses,
        COALESCE(u.discount, 0) AS discount, COALESCE(u.gross_sales, 0) AS gross_sales,

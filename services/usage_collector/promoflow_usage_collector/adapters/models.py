@@ -120,7 +120,7 @@ promotion_daily = Table(
     Index("ix_promotion_daily_business_date", "business_date"),
 )
 
-#: Uses per promotion, day, store and customer: distinct customers = rows with uses > 0.
+#: Legacy (schema 0001): no longer written; distinct customers come from ``redemptions``.
 customer_days = Table(
     "customer_days",
     metadata,

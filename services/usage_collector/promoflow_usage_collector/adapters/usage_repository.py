@@ -169,18 +169,6 @@ _ADD_TOTALS = text(
     """
 )
 
-_ADD_CUSTOMER_DAYS = text(
-    """
-    INSERT INTO usage.customer_days AS t (promotion_id, business_date, store_id, customer_id, uses)
-    SELECT promotion_id, business_date, store_id, customer_id, uses
-    FROM json_to_recordset(CAST(:rows AS json)) AS r(
-        promotion_id uuid, business_date date, store_id uuid, customer_id text, uses int)
-    ORDER BY promotion_id, business_date, store_id, customer_id
-    ON CONFLICT (promotion_id, business_date, store_id, customer_id) DO UPDATE SET
-        uses = t.uses + EXCLUDED.uses
-    """
-)
-
 _ADD_CUSTOMERS = text(
     """
     INSERT INTO usage.customer_usage AS t (customer_id, promotion_id, uses, discount,
@@ -199,7 +187,7 @@ _ADD_CUSTOMERS = text(
 
 
 def add_usage(conn: Connection, deltas: UsageDeltas) -> None:
-    """Add a batch's usage deltas to the totals, daily and customer counters."""
+    """Add a batch's usage deltas to the totals, daily and per-customer counters."""
     if deltas.totals:
         rows = [{"promotion_id": pid, **_amounts(a)} for pid, a in deltas.totals.items()]
         conn.execute(_ADD_TOTALS, {"rows": rows_json(rows)})
@@ -215,18 +203,6 @@ def add_usage(conn: Connection, deltas: UsageDeltas) -> None:
             for (pid, day, store, brand), a in deltas.daily.items()
         ]
         conn.execute(_ADD_DAILY, {"rows": rows_json(rows)})
-    if deltas.customer_days:
-        rows = [
-            {
-                "promotion_id": pid,
-                "business_date": day,
-                "store_id": store,
-                "customer_id": customer,
-                "uses": n,
-            }
-            for (pid, day, store, customer), n in deltas.customer_days.items()
-        ]
-        conn.execute(_ADD_CUSTOMER_DAYS, {"rows": rows_json(rows)})
     if deltas.customers:
         rows = [
             {

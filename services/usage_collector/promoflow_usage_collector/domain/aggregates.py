@@ -4,8 +4,8 @@ Keys (business dates are the store-local ``business_date`` of the redemption or 
 
 - daily usage: (promotion, business date, store, brand) -> uses, discount, reward, gross sales
   (sum of ``cart_subtotal``), net sales (sum of ``cart_total``)
-- customer-days: (promotion, business date, store, customer) -> uses; distinct customers of any
-  range are the customers with a positive count in it
+- distinct customers are not aggregated here: the analytics queries count them from the stored
+  redemption states (``usage.redemptions``), which already hold one row per redemption
 - customer totals: (customer, promotion) -> uses, discount (per-customer limits)
 - promotion totals: promotion -> the same amounts as daily usage (``max_uses``)
 - evaluations: (promotion, business date, store) -> evaluated, applied, discount shown, cart
@@ -31,7 +31,6 @@ ZERO = Decimal(0)
 UNSPECIFIED_REASON = "unspecified"
 
 DailyKey = tuple[UUID, date, UUID, UUID | None]
-CustomerDayKey = tuple[UUID, date, UUID, str]
 CustomerKey = tuple[str, UUID]
 EvaluationKey = tuple[UUID, date, UUID]
 ReasonKey = tuple[UUID, date, UUID, str]
@@ -75,7 +74,6 @@ class UsageDeltas:
     """What one batch of usage changes adds to each aggregate row."""
 
     daily: dict[DailyKey, Amounts] = field(default_factory=dict)
-    customer_days: dict[CustomerDayKey, int] = field(default_factory=dict)
     customers: dict[CustomerKey, CustomerAmounts] = field(default_factory=dict)
     totals: dict[UUID, Amounts] = field(default_factory=dict)
 
@@ -95,8 +93,6 @@ def usage_deltas(changes: Iterable[UsageChange]) -> UsageDeltas:
         deltas.totals.setdefault(r.promotion_id, Amounts()).add(change)
         if r.customer_id is None:
             continue
-        day_key = (r.promotion_id, r.business_date, r.store_id, r.customer_id)
-        deltas.customer_days[day_key] = deltas.customer_days.get(day_key, 0) + change.sign
         customer = deltas.customers.setdefault((r.customer_id, r.promotion_id), CustomerAmounts())
         customer.uses += change.sign
         customer.discount += change.sign * r.discount
@@ -107,7 +103,6 @@ def usage_deltas(changes: Iterable[UsageChange]) -> UsageDeltas:
             )
     deltas.daily = {k: v for k, v in deltas.daily.items() if not v.is_zero()}
     deltas.totals = {k: v for k, v in deltas.totals.items() if not v.is_zero()}
-    deltas.customer_days = {k: v for k, v in deltas.customer_days.items() if v}
     deltas.customers = {
         k: v
         for k, v in deltas.customers.items()
