@@ -22,10 +22,10 @@ from promoflow_usage_collector.domain.redemptions import Redemption
 NO_BRAND = UUID(int=0)
 
 _MARK_PROCESSED = text(
-    """
+    f"""
     INSERT INTO usage.processed_events (event_id, event_type, processed_by)
     SELECT r.event_id, r.event_type, :processed_by
-    FROM json_to_recordset(CAST(:rows AS json)) AS r(event_id uuid, event_type text)
+    FROM unnest({uuid_array("ids")}, string_to_array(:types, ',')) AS r(event_id, event_type)
     ORDER BY r.event_id
     ON CONFLICT (event_id) DO NOTHING
     RETURNING event_id
@@ -48,7 +48,8 @@ def mark_processed(
     rows = conn.execute(
         _MARK_PROCESSED,
         {
-            "rows": rows_json({"event_id": e[0], "event_type": e[1]} for e in events),
+            "ids": id_list(e[0] for e in events),
+            "types": ",".join(e[1] for e in events),  # event type names have no comma
             "processed_by": processed_by,
         },
     )
@@ -128,7 +129,7 @@ def load_redemptions(conn: Connection, ids: Iterable[UUID]) -> dict[UUID, Redemp
 
 def save_redemptions(conn: Connection, states: Iterable[Redemption]) -> None:
     """Insert or overwrite the given redemption states."""
-    rows = [{name: getattr(r, name) for name, _ in _REDEMPTION_COLUMNS} for r in states]
+    rows = [r._asdict() for r in states]
     if rows:
         conn.execute(_SAVE_REDEMPTIONS, {"rows": rows_json(rows)})
 

@@ -17,9 +17,10 @@ Rules (DESIGN.md "usage_collector"; the chosen rules where the seeds are silent)
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 from uuid import UUID
 
 from promoflow_contracts.events import (
@@ -32,12 +33,13 @@ from promoflow_contracts.events import (
 RedemptionEvent = RedemptionRecorded | RedemptionVoided
 
 
-@dataclass(frozen=True, slots=True)
-class Redemption:
+class Redemption(NamedTuple):
     """What the collector keeps of one redemption (a row of ``usage.redemptions``).
 
     ``recorded``: a ``RedemptionRecorded`` was seen; ``voided``: a ``RedemptionVoided`` was
     seen. ``cart_total`` and ``brand_id`` are unknown (None) for a void-only redemption.
+    Immutable; a named tuple rather than a frozen dataclass because the ingest path builds one
+    per event (about 1 us instead of 5 us).
     """
 
     redemption_id: UUID
@@ -157,7 +159,7 @@ def _record(
     new = Redemption.from_recorded(data)
     if stored is not None and stored.voided:
         # its void came first: remember both, count nothing
-        return replace(new, voided=True, voided_at=stored.voided_at), None
+        return new._replace(voided=True, voided_at=stored.voided_at), None
     return new, UsageChange(+1, new)
 
 
@@ -168,5 +170,5 @@ def _void(
         return Redemption.from_void(data), None
     if stored.voided:
         return None, None
-    new = replace(stored, voided=True, voided_at=data.voided_at)
+    new = stored._replace(voided=True, voided_at=data.voided_at)
     return new, (UsageChange(-1, stored) if stored.recorded else None)
