@@ -5,18 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.testclient import TestClient
-from httpx import Response
 
+from tests.http_checks import ok
 from tests.unit.compiler.builders import BRANDS, CATEGORIES, COMPANY, PRODUCTS, STORES
 
 ADMIN_TOKEN = "test-admin-token"
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-
-
-def ok(response: Response, status: int = 200) -> Any:
-    """The JSON body, after checking the status (with the body in the failure message)."""
-    assert response.status_code == status, response.text
-    return response.json() if response.content else None
 
 
 def load_catalogue(client: TestClient) -> None:

@@ -14,9 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
-
-import httpx
+from typing import TypeVar
 
 from promoflow_infra.processes import free_port
 from promoflow_infra.services import StoreSite, demo_sites
@@ -89,12 +87,6 @@ def launch(run_dir: Path, stores: int) -> Chain:
         if line.startswith("Press Ctrl-C"):
             break
     return chain
-
-
-def ok(response: httpx.Response, status: int = 200) -> Any:
-    """The JSON body after checking the status (the body is in the failure message)."""
-    assert response.status_code == status, (response.request.url, response.text)
-    return response.json() if response.content else None
 
 
 def wait_for(probe: Callable[[], T | None], *, within: float, what: str) -> tuple[T, float]:

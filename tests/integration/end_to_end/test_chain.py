@@ -22,13 +22,13 @@ import pytest
 
 from promoflow_infra.services import DEMO_COMPANY_ID, StoreSite
 from promoflow_infra.store_status import read_store
+from tests.http_checks import ok
 from tests.integration.end_to_end.chain import (
     ADMIN,
     ANALYST,
     TERMINAL,
     Chain,
     launch,
-    ok,
     wait_for,
 )
 
