@@ -11,15 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 from uuid import UUID
 
 from promoflow_contracts.base import PromotionType, Stage
+from promoflow_contracts.promotion import CompiledPromotion  # at run time: mypyc needs it
 from promoflow_contracts.rules import RewardKind, UnitSelection
 from promoflow_evaluator.engine.calendar import Window
-
-if TYPE_CHECKING:
-    from promoflow_contracts.promotion import CompiledPromotion
 
 STAGE_ORDER: dict[Stage, int] = {Stage.ITEM_LEVEL: 0, Stage.CART_LEVEL: 1, Stage.PAYMENT_LEVEL: 2}
 
