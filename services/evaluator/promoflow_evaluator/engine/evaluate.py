@@ -1,6 +1,10 @@
-"""The entry point: ``evaluate(request, index, context) -> EvaluationResult``."""
+"""The entry points: ``evaluate_document(request, index, context) -> dict`` (the result as a
+JSON-ready document, what the evaluator's hot path writes) and ``evaluate(request, index,
+context) -> EvaluationResult`` (the same document validated into the contract model)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from promoflow_contracts.cart import EvaluateRequest
 from promoflow_contracts.results import EvaluationResult
@@ -11,20 +15,27 @@ from promoflow_evaluator.engine.index import PromotionIndex
 from promoflow_evaluator.engine.ledger import Env
 from promoflow_evaluator.engine.model import Promo
 from promoflow_evaluator.engine.outcome import HintDraft, Miss
-from promoflow_evaluator.engine.result import build_result
+from promoflow_evaluator.engine.result import build_document
 from promoflow_evaluator.engine.screen import screen
 from promoflow_evaluator.engine.stacking import choose
 
 
-def evaluate(
+def evaluate_document(
     request: EvaluateRequest, index: PromotionIndex, context: EngineContext
-) -> EvaluationResult:
-    """Evaluate a cart against the store's promotions.
+) -> dict[str, Any]:
+    """Evaluate a cart against the store's promotions; the result as a JSON-ready document.
 
     ``request``: the cart (amounts in the store currency's major unit). ``index``: the store's
     promotions, built once per snapshot. ``context``: store facts, usage allowances, clock.
-    Returns what applies, by how much, on which lines, and why every other candidate did not.
-    Deterministic: the same inputs give the same result, whatever the order of the lines.
+    Returns what applies, by how much, on which lines, and why every other candidate did not,
+    as exactly ``EvaluationResult.model_dump(mode="json")`` would give it: a ``dict`` of plain
+    ``dict``/``list``/``str``/``int``/``bool``/``None`` values in the contract's field order,
+    money as major-unit decimal text with the currency's decimals (``"2.92"``, IDR
+    ``"4000"``), ids as UUID text, enums as their values, ``evaluated_at`` store-local in ISO
+    8601 (:mod:`.result`). Deterministic: the same inputs give the same document, whatever the
+    order of the lines. The caller owns the document (a fresh one per call; do not modify it
+    if it is also to be validated: the same allocation dict appears under ``applied`` and
+    ``lines``).
 
     Raises :class:`StoreMismatch`, :class:`CurrencyMismatch`, :class:`AmountPrecisionError`,
     :class:`MissingEvaluationTime` (all :class:`EngineError`). Zero or negative quantities and
@@ -47,4 +58,19 @@ def evaluate(
         if key not in seen:
             seen.add(key)
             unique.append((promo, hint))
-    return build_result(env, choice.winner, misses, unique)
+    return build_document(env, choice.winner, misses, unique)
+
+
+def evaluate(
+    request: EvaluateRequest, index: PromotionIndex, context: EngineContext
+) -> EvaluationResult:
+    """Evaluate a cart against the store's promotions; the result as the contract model.
+
+    Same arguments, result and errors as :func:`evaluate_document`, whose document is
+    validated by ``EvaluationResult.model_validate`` (a run-time check of the contract for
+    every caller but the hot path: money as major-unit Decimals with the currency's decimals,
+    ``evaluated_at`` an aware store-local datetime with a fixed UTC offset). A document the
+    contract rejects would raise pydantic's ``ValidationError`` (an engine bug, never the
+    cart's fault).
+    """
+    return EvaluationResult.model_validate(evaluate_document(request, index, context))

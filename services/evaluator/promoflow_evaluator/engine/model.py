@@ -344,3 +344,7 @@ class Promo:
     #: ``validity.start``/``validity.end`` as ordinals (the index's date filter)
     start_day: int
     end_day: int
+    #: what the result document writes for ``id``, ``promo_type`` and ``stage`` (computed once)
+    id_text: str
+    type_text: str
+    stage_text: str

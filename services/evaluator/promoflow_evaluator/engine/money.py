@@ -69,6 +69,29 @@ def from_minor(value: int, digits: int) -> Decimal:
     return found
 
 
+_MINOR_TEXTS: dict[tuple[int, int], str] = {}
+
+
+def minor_text(value: int, digits: int) -> str:
+    """Minor units as the major-unit text the contracts write for money (``292, 2`` →
+    ``"2.92"``, ``0, 2`` → ``"0.00"``, ``-5, 2`` → ``"-0.05"``, ``4000, 0`` → ``"4000"``):
+    ``str(from_minor(value, digits))``, which is how pydantic writes that Decimal in JSON.
+    Recent texts are kept (prices and discounts repeat from cart to cart)."""
+    key = (value, digits)
+    found = _MINOR_TEXTS.get(key)
+    if found is None:
+        if len(_MINOR_TEXTS) > 50_000:
+            _MINOR_TEXTS.clear()
+        if digits:
+            whole, part = divmod(abs(value), 10**digits)
+            sign = "-" if value < 0 else ""
+            found = f"{sign}{whole}.{part:0{digits}d}"
+        else:
+            found = str(value)
+        _MINOR_TEXTS[key] = found
+    return found
+
+
 def percent_micro(percent: Decimal) -> int:
     """A percent (``Decimal("12.5")``) as an integer of 1/10,000 percent (``125000``)."""
     return int((percent * PERCENT_MICRO).to_integral_value(rounding="ROUND_HALF_UP"))

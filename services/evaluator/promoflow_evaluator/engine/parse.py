@@ -510,4 +510,7 @@ def parse_promotion(
         source=promo,
         start_day=promo.validity.start_date.toordinal(),
         end_day=promo.validity.end_date.toordinal(),
+        id_text=str(promo.id),
+        type_text=promo.promo_type.value,
+        stage_text=promo.execution_stage.value,
     )

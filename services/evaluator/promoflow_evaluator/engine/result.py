@@ -1,88 +1,89 @@
-"""Assembling the :class:`EvaluationResult` from the winning alternative.
+"""Assembling the result document from the winning alternative.
 
-Money goes back to major-unit Decimals with the currency's decimals. Lines are listed in the
-request's order; allocations and unit uses inside an applied promotion in canonical
-(``line_id``) order. ``LineResult.allocations`` lists the line's non-zero shares in the order
-of ``applied`` (``LineAllocation`` names the line but not the promotion, so the per-promotion
-split is read from ``applied[].allocations``). Cash rounding rounds ``total`` half-up to the
-store's cash unit; it is reported as ``cash_rounding`` (may be negative), never as a discount,
-and ``payable`` is never negative.
-Models are built without validation (:func:`_new`): the engine guarantees the invariants listed
-in the contract's module docstring and the unit tests validate every result against the models.
-A line's share of a promotion is one :class:`LineAllocation` object, listed both in
-``applied[].allocations`` and in ``lines[].allocations`` (equal values; built once).
+The engine's answer is ONE JSON-ready document (plain ``dict``/``list``/``str``/``int``/
+``bool``/``None``): exactly what ``EvaluationResult.model_dump(mode="json")`` gives for the
+same result, keys in the model's field order. The evaluator's hot path writes it with orjson;
+every other caller gets the contract model by validating it
+(:func:`promoflow_evaluator.engine.evaluate.evaluate`).
+
+How the contract's types are written:
+
+* money: the major-unit decimal text of the minor amount with the currency's decimals
+  (:func:`~promoflow_evaluator.engine.money.minor_text`: ``"2.92"``, ``"0.00"``, ``"-0.05"``,
+  IDR ``"4000"``), what pydantic writes for the Decimal;
+* ids (UUID) as their canonical text, enums as their values;
+* ``evaluated_at`` (the store-local moment) as pydantic-core writes a datetime: ISO 8601,
+  microseconds only when non-zero, a zero UTC offset as ``Z``, an offset as ``+HH:MM``
+  (seconds of historical offsets dropped, as pydantic-core does).
+
+Lines are listed in the request's order; allocations and unit uses inside an applied promotion
+in canonical (``line_id``) order. ``lines[].allocations`` lists the line's non-zero shares in
+the order of ``applied`` (``LineAllocation`` names the line but not the promotion, so the
+per-promotion split is read from ``applied[].allocations``); a share is one dict, listed both
+in ``applied[].allocations`` and in ``lines[].allocations``. Cash rounding rounds ``total``
+half-up to the store's cash unit; it is reported as ``cash_rounding`` (may be negative), never
+as a discount, and ``payable`` is never negative.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel
-
-from promoflow_contracts.results import (
-    AppliedPromotion,
-    EvaluationResult,
-    FreeItemOffer,
-    Hint,
-    LineAllocation,
-    LineResult,
-    NotApplied,
-    Reward,
-    RewardKind,
-    SearchReport,
-    UnitUse,
-)
+from promoflow_evaluator.engine.cart import Line
 from promoflow_evaluator.engine.ledger import Env
 from promoflow_evaluator.engine.model import Promo
-from promoflow_evaluator.engine.money import from_minor, round_to_unit
+from promoflow_evaluator.engine.money import minor_text, round_to_unit
 from promoflow_evaluator.engine.outcome import HintDraft, Miss, OfferDraft
 from promoflow_evaluator.engine.pipeline import Applied, RunResult
 
 ENGINE_VERSION = "promoflow-engine/1.0"
 
-_M = TypeVar("_M", bound=BaseModel)
+#: ``RewardKind`` values (contracts' ``results.RewardKind``)
+_CASHBACK = "cashback"
+_POINTS_MULTIPLIER = "points_multiplier"
+
+_UUID_TEXTS: dict[int, str] = {}
 
 
-_SET_DICT = object.__setattr__
-_SET_FIELDS = BaseModel.__dict__["__pydantic_fields_set__"].__set__
-_SET_EXTRA = BaseModel.__dict__["__pydantic_extra__"].__set__
-_SET_PRIVATE = BaseModel.__dict__["__pydantic_private__"].__set__
-_ALL_FIELDS: dict[type[BaseModel], set[str]] = {}
+def uuid_text(value: int) -> str:
+    """The canonical text of the UUID whose ``UUID.int`` is ``value`` (recent ones kept)."""
+    found = _UUID_TEXTS.get(value)
+    if found is None:
+        if len(_UUID_TEXTS) > 50_000:
+            _UUID_TEXTS.clear()
+        found = _UUID_TEXTS[value] = str(UUID(int=value))
+    return found
 
 
-def _new(cls: type[_M], **values: Any) -> _M:
-    """Build a contract model from values the engine produced, without validation.
-
-    Every field is passed explicitly (``model_construct`` does the same plus per-field default
-    handling, about five times slower); the unit tests round-trip every result through
-    ``model_validate`` to prove the values are valid. The models' fields-set is one shared set
-    of all field names per class: pydantic only ever adds to it (on assignment) a name that is
-    already there.
-    """
-    obj = object.__new__(cls)
-    _SET_DICT(obj, "__dict__", values)
-    try:
-        fields = _ALL_FIELDS[cls]
-    except KeyError:
-        fields = _ALL_FIELDS[cls] = set(cls.model_fields)
-    _SET_FIELDS(obj, fields)
-    _SET_EXTRA(obj, None)
-    _SET_PRIVATE(obj, None)
-    return obj
-
-
-def _uses(units: dict[int, int], env: Env) -> list[UnitUse]:
-    lines = env.cart.lines
-    return [
-        _new(UnitUse, line_id=lines[i].line_id, quantity=n)
-        for i, n in sorted(units.items())
-        if n > 0
-    ]
+def datetime_text(moment: datetime) -> str:
+    """``moment`` as pydantic-core writes a datetime in JSON: ``2026-01-05T12:30:00+07:00``,
+    ``...T12:30:00.000123Z`` (microseconds only when non-zero, a zero offset as ``Z``, an
+    offset's seconds dropped; no offset for a naive datetime)."""
+    text = (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
+        f"T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
+    )
+    if moment.microsecond:
+        text += f".{moment.microsecond:06d}"
+    offset = moment.utcoffset()
+    if offset is None:
+        return text
+    seconds = offset.days * 86_400 + offset.seconds
+    if seconds == 0:
+        return text + "Z"
+    sign = "-" if seconds < 0 else "+"
+    seconds = abs(seconds)
+    return f"{text}{sign}{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
 
 
-def _applied(item: Applied, env: Env, per_line: list[list[LineAllocation]]) -> AppliedPromotion:
+def _uses(units: dict[int, int], lines: tuple[Line, ...]) -> list[dict[str, Any]]:
+    return [{"line_id": lines[i].line_id, "quantity": n} for i, n in sorted(units.items()) if n > 0]
+
+
+def _applied(item: Applied, env: Env, per_line: list[list[dict[str, Any]]]) -> dict[str, Any]:
     promo = item.promo
     grant = item.grant
     digits = env.context.digits
@@ -92,114 +93,109 @@ def _applied(item: Applied, env: Env, per_line: list[list[LineAllocation]]) -> A
         details["capped"] = True
     if item.cashback:
         details["cashback"] = env.fmt.decimal(item.cashback)
-    allocations = []
+    allocations: list[dict[str, Any]] = []
     for i, a in sorted(item.shares.items()):
-        allocation = _new(LineAllocation, line_id=lines[i].line_id, amount=from_minor(a, digits))
+        allocation = {"line_id": lines[i].line_id, "amount": minor_text(a, digits)}
         allocations.append(allocation)
-        per_line[i].append(allocation)  # the same (immutable in practice) object, twice
+        per_line[i].append(allocation)  # the same (never modified) dict, twice
     reason = grant.reason
     if item.budget_limited:
         reason += " (limited by the campaign budget)"
     elif item.capped and grant.cap is not None and item.discount == grant.cap:
         reason += f" (capped at {env.fmt.money(grant.cap)})"
-    return _new(
-        AppliedPromotion,
-        promotion_id=promo.id,
-        code=promo.code,
-        name=promo.name,
-        promo_type=promo.promo_type,
-        stage=promo.stage,
-        version=promo.version,
-        discount=from_minor(item.discount, digits),
-        allocations=allocations,
-        trigger_units=_uses(grant.trigger, env),
-        benefit_units=_uses(grant.benefit, env),
-        compounding="original" if promo.original_amounts else "remaining",
-        budget_limited=item.budget_limited,
-        reason=reason,
-        details=details,
-    )
+    return {
+        "promotion_id": promo.id_text,
+        "code": promo.code,
+        "name": promo.name,
+        "promo_type": promo.type_text,
+        "stage": promo.stage_text,
+        "version": promo.version,
+        "discount": minor_text(item.discount, digits),
+        "allocations": allocations,
+        "trigger_units": _uses(grant.trigger, lines),
+        "benefit_units": _uses(grant.benefit, lines),
+        "compounding": "original" if promo.original_amounts else "remaining",
+        "budget_limited": item.budget_limited,
+        "reason": reason,
+        "details": details,
+    }
 
 
-def _reward(item: Applied, env: Env) -> Reward | None:
+def _reward(item: Applied, env: Env) -> dict[str, Any] | None:
     promo = item.promo
     grant = item.grant
     if item.cashback:
-        return _new(
-            Reward,
-            promotion_id=promo.id,
-            code=promo.code,
-            kind=RewardKind.CASHBACK,
-            amount=from_minor(item.cashback, env.context.digits),
-            multiplier=None,
-            method=grant.cashback_method,
-            description=f"{env.fmt.money(item.cashback)} {grant.reason}",
-        )
+        return {
+            "promotion_id": promo.id_text,
+            "code": promo.code,
+            "kind": _CASHBACK,
+            "amount": minor_text(item.cashback, env.context.digits),
+            "multiplier": None,
+            "method": grant.cashback_method,
+            "description": f"{env.fmt.money(item.cashback)} {grant.reason}",
+        }
     if grant.multiplier is not None:
-        return _new(
-            Reward,
-            promotion_id=promo.id,
-            code=promo.code,
-            kind=RewardKind.POINTS_MULTIPLIER,
-            amount=Decimal(0),
-            multiplier=Decimal(grant.multiplier),
-            method="points",
-            description=grant.reason,
-        )
+        return {
+            "promotion_id": promo.id_text,
+            "code": promo.code,
+            "kind": _POINTS_MULTIPLIER,
+            "amount": "0",
+            "multiplier": str(Decimal(grant.multiplier)),
+            "method": "points",
+            "description": grant.reason,
+        }
     return None
 
 
-def _not_applied(promo: Promo, miss: Miss) -> NotApplied:
-    return _new(
-        NotApplied,
-        promotion_id=promo.id,
-        code=promo.code,
-        name=promo.name,
-        promo_type=promo.promo_type,
-        reason_code=miss.code,
-        reason=miss.reason,
-        lost_to=list(miss.lost_to),
-    )
+def _not_applied(promo: Promo, miss: Miss) -> dict[str, Any]:
+    return {
+        "promotion_id": promo.id_text,
+        "code": promo.code,
+        "name": promo.name,
+        "promo_type": promo.type_text,
+        "reason_code": miss.code.value,
+        "reason": miss.reason,
+        "lost_to": list(miss.lost_to),
+    }
 
 
-def _hint(promo: Promo, hint: HintDraft, digits: int) -> Hint:
+def _hint(promo: Promo, hint: HintDraft, digits: int) -> dict[str, Any]:
     missing, potential = hint.missing_amount, hint.potential
-    return _new(
-        Hint,
-        promotion_id=promo.id,
-        code=promo.code,
-        kind=hint.kind,
-        message=hint.message,
-        missing_amount=None if missing is None else from_minor(missing, digits),
-        missing_quantity=hint.missing_quantity,
-        product_id=None if hint.product_id is None else UUID(int=hint.product_id),
-        category_id=None if hint.category_id is None else UUID(int=hint.category_id),
-        payment_methods=list(hint.payment_methods),
-        potential_discount=None if potential is None else from_minor(potential, digits),
-    )
+    return {
+        "promotion_id": promo.id_text,
+        "code": promo.code,
+        "kind": hint.kind.value,
+        "message": hint.message,
+        "missing_amount": None if missing is None else minor_text(missing, digits),
+        "missing_quantity": hint.missing_quantity,
+        "product_id": None if hint.product_id is None else uuid_text(hint.product_id),
+        "category_id": None if hint.category_id is None else uuid_text(hint.category_id),
+        "payment_methods": list(hint.payment_methods),
+        "potential_discount": None if potential is None else minor_text(potential, digits),
+    }
 
 
-def _offer(promo: Promo, offer: OfferDraft, digits: int) -> FreeItemOffer:
-    return _new(
-        FreeItemOffer,
-        promotion_id=promo.id,
-        code=promo.code,
-        product_id=UUID(int=offer.product_id),
-        product_name=offer.name,
-        quantity=offer.quantity,
-        unit_price=None if offer.unit_price is None else from_minor(offer.unit_price, digits),
-        message=offer.message,
-    )
+def _offer(promo: Promo, offer: OfferDraft, digits: int) -> dict[str, Any]:
+    return {
+        "promotion_id": promo.id_text,
+        "code": promo.code,
+        "product_id": uuid_text(offer.product_id),
+        "product_name": offer.name,
+        "quantity": offer.quantity,
+        "unit_price": None if offer.unit_price is None else minor_text(offer.unit_price, digits),
+        "message": offer.message,
+    }
 
 
-def build_result(
+def build_document(
     env: Env,
     winner: RunResult,
     not_applied: list[tuple[Promo, Miss]],
     hints: list[tuple[Promo, HintDraft]],
-) -> EvaluationResult:
-    """The contract result for the winning alternative, the misses and the hints (each list
-    already in evaluation order)."""
+) -> dict[str, Any]:
+    """The result document (``EvaluationResult`` as JSON-ready values, see the module
+    docstring) for the winning alternative, the misses and the hints (each list already in
+    evaluation order). Raises nothing: every value comes from the engine's own checks."""
     cart = env.cart
     context = env.context
     digits = context.digits
@@ -208,43 +204,48 @@ def build_result(
     for item in applied:
         for idx, share in item.shares.items():
             per_line[idx] += share
-    line_allocations: list[list[LineAllocation]] = [[] for _ in cart.lines]
-    applied_models = [_applied(item, env, line_allocations) for item in applied]
-    line_results: list[LineResult] = [None] * len(cart.lines)  # type: ignore[list-item]
+    line_allocations: list[list[dict[str, Any]]] = [[] for _ in cart.lines]
+    applied_documents = [_applied(item, env, line_allocations) for item in applied]
+    line_documents: list[dict[str, Any]] = [{} for _ in cart.lines]
     for line in cart.lines:
         discount = per_line[line.idx]
-        line_results[line.position] = _new(
-            LineResult,
-            line_id=line.line_id,
-            product_id=line.product_id,
-            quantity=line.quantity,
-            unit_price=from_minor(line.unit_price, digits),
-            gross_amount=from_minor(line.gross, digits),
-            discount=from_minor(discount, digits),
-            net_amount=from_minor(line.gross - discount, digits),
-            allocations=line_allocations[line.idx],
-        )
+        line_documents[line.position] = {
+            "line_id": line.line_id,
+            "product_id": uuid_text(line.product),
+            "quantity": line.quantity,
+            "unit_price": minor_text(line.unit_price, digits),
+            "gross_amount": minor_text(line.gross, digits),
+            "discount": minor_text(discount, digits),
+            "net_amount": minor_text(line.gross - discount, digits),
+            "allocations": line_allocations[line.idx],
+        }
     total_discount = sum(per_line)
     total = cart.subtotal - total_discount
     payable = total if context.cash_unit is None else round_to_unit(total, context.cash_unit)
-    rewards = [r for r in (_reward(item, env) for item in applied) if r is not None]
-    note = "; ".join(winner.notes) if winner.notes else None
-    return _new(
-        EvaluationResult,
-        store_id=cart.request.store_id,
-        currency=context.currency,
-        evaluated_at=cart.local,
-        subtotal=from_minor(cart.subtotal, digits),
-        total_discount=from_minor(total_discount, digits),
-        total=from_minor(total, digits),
-        cash_rounding=from_minor(payable - total, digits),
-        payable=from_minor(payable, digits),
-        lines=line_results,
-        applied=applied_models,
-        rewards=rewards,
-        free_item_offers=[_offer(p, o, digits) for p, o in winner.offers],
-        not_applied=[_not_applied(p, m) for p, m in not_applied],
-        hints=[_hint(p, h, digits) for p, h in hints],
-        search=_new(SearchReport, exact=winner.exact, explored=winner.explored, note=note),
-        engine_version=ENGINE_VERSION,
-    )
+    rewards: list[dict[str, Any]] = []
+    for item in applied:
+        reward = _reward(item, env)
+        if reward is not None:
+            rewards.append(reward)
+    return {
+        "store_id": str(cart.request.store_id),
+        "currency": context.currency,
+        "evaluated_at": datetime_text(cart.local),
+        "subtotal": minor_text(cart.subtotal, digits),
+        "total_discount": minor_text(total_discount, digits),
+        "total": minor_text(total, digits),
+        "cash_rounding": minor_text(payable - total, digits),
+        "payable": minor_text(payable, digits),
+        "lines": line_documents,
+        "applied": applied_documents,
+        "rewards": rewards,
+        "free_item_offers": [_offer(p, o, digits) for p, o in winner.offers],
+        "not_applied": [_not_applied(p, m) for p, m in not_applied],
+        "hints": [_hint(p, h, digits) for p, h in hints],
+        "search": {
+            "exact": winner.exact,
+            "explored": winner.explored,
+            "note": "; ".join(winner.notes) if winner.notes else None,
+        },
+        "engine_version": ENGINE_VERSION,
+    }
