@@ -37,6 +37,13 @@ implements. In one line each:
   within 7 days of their dates; the others are not reported.
 """
 
+# Before any engine module is imported: the mypyc-compiled build when it is current, else the
+# sources (``promoflow_evaluator.engine_native``; PROMOFLOW_ENGINE_BUILD=auto|interpreted|compiled).
+from promoflow_evaluator.engine_native import select_build
+
+#: the build in use: ``BUILD.build`` is "compiled" or "interpreted" (``BUILD.reason`` says why)
+BUILD = select_build(__path__)
+
 from promoflow_evaluator.engine.context import EngineContext
 from promoflow_evaluator.engine.errors import (
     AmountPrecisionError,
@@ -51,6 +58,7 @@ from promoflow_evaluator.engine.index import PromotionIndex
 from promoflow_evaluator.engine.result import ENGINE_VERSION
 
 __all__ = [
+    "BUILD",
     "ENGINE_VERSION",
     "AmountPrecisionError",
     "CurrencyMismatch",
