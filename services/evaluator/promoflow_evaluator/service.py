@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -33,9 +34,12 @@ from promoflow_evaluator.engine import (
     StoreMismatch,
     evaluate,
 )
+from promoflow_evaluator.engine.evaluate import evaluate_document
 from promoflow_evaluator.exceptions import InvalidCart, NotReady, PromotionNotFound
 from promoflow_evaluator.schemas import PromotionDetail, PromotionList, PromotionSummary
 from promoflow_evaluator.snapshot import Catalog, SnapshotHolder
+
+_R = TypeVar("_R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +96,29 @@ class EvaluatorService:
     def run_engine(
         self, request: EvaluateRequest, index: PromotionIndex, allowed: Allowances, now: datetime
     ) -> EvaluationResult:
-        """Evaluate, turning the engine's refusals into :class:`InvalidCart`."""
+        """Evaluate into the contract model, turning the engine's refusals into
+        :class:`InvalidCart`."""
+        return self._engine(evaluate, request, index, allowed, now)
+
+    def run_engine_document(
+        self, request: EvaluateRequest, index: PromotionIndex, allowed: Allowances, now: datetime
+    ) -> dict[str, Any]:
+        """:meth:`run_engine`, the result as the engine's JSON-ready document (see
+        :func:`~promoflow_evaluator.engine.evaluate.evaluate_document`)."""
+        return self._engine(evaluate_document, request, index, allowed, now)
+
+    def _engine(
+        self,
+        entry: Callable[[EvaluateRequest, PromotionIndex, EngineContext], _R],
+        request: EvaluateRequest,
+        index: PromotionIndex,
+        allowed: Allowances,
+        now: datetime,
+    ) -> _R:
+        """``entry(request, index, context)`` with the engine's refusals (other store, other
+        currency, amount finer than the currency) raised as :class:`InvalidCart`."""
         try:
-            return evaluate(request, index, self.context(allowed, now))
+            return entry(request, index, self.context(allowed, now))
         except StoreMismatch as exc:
             raise InvalidCart(
                 "store_id", f"this evaluator serves store {self.settings.store_id}"
@@ -137,9 +161,21 @@ class EvaluatorService:
         """Evaluate a cart (read-only, no I/O, on the caller's thread): the snapshot, the
         allowances it implies, the clock. Raises :class:`NotReady` or :class:`InvalidCart`."""
         catalog = self.catalog()
-        customer = request.customer.customer_id if request.customer else None
-        allowed = self.allowances_for(catalog, customer)
+        allowed = self._allowances_of(catalog, request)
         return self.run_engine(request, catalog.index, allowed, self.clock())
+
+    def evaluate_document_now(self, request: EvaluateRequest) -> dict[str, Any]:
+        """:meth:`evaluate_now`, the result as the engine's JSON-ready document (plain dicts,
+        lists, strings, numbers: ``EvaluationResult.model_dump(mode="json")``, money as
+        major-unit decimal text), what the hot path writes. Same snapshot, allowances, clock
+        and errors (:class:`NotReady`, :class:`InvalidCart`)."""
+        catalog = self.catalog()
+        allowed = self._allowances_of(catalog, request)
+        return self.run_engine_document(request, catalog.index, allowed, self.clock())
+
+    def _allowances_of(self, catalog: Catalog, request: EvaluateRequest) -> Allowances:
+        customer = request.customer.customer_id if request.customer else None
+        return self.allowances_for(catalog, customer)
 
     async def evaluate(self, request: EvaluateRequest) -> EvaluationResult:
         """:meth:`evaluate_now` for async callers (nothing is awaited: no I/O)."""

@@ -14,8 +14,12 @@ OpenAPI):
 * 503 before the first snapshot; 200 with the engine's full result otherwise.
 
 Per request: the cart parsed straight from the body bytes by the contract model (pydantic-core),
-the engine on the worker's snapshot (no I/O: allowances and customer counts come from it), the
-result serialised by pydantic-core, a few metric updates (pre-bound label children, ~25 µs).
+the engine on the worker's snapshot (no I/O: allowances and customer counts come from it) giving
+its result as one JSON-ready document (:meth:`EvaluatorService.evaluate_document_now`: plain
+dicts and lists, exactly what the documented route's ``EvaluationResult`` writes, without
+building and validating the ~25 KB of contract models), that document written by
+``orjson.dumps`` (about 0.05 ms against pydantic-core's 0.3 ms for the models), a few metric
+updates (pre-bound label children, ~25 µs).
 Latency, the handler's synchronous work and the engine's share of it are observed in
 ``promoflow_evaluator_request_seconds``, ``promoflow_evaluator_handler_seconds`` and
 ``promoflow_evaluator_engine_seconds``.
@@ -31,7 +35,6 @@ from pydantic import ValidationError
 from starlette.types import Receive, Scope, Send
 
 from promoflow_contracts.cart import EvaluateRequest
-from promoflow_contracts.results import EvaluationResult
 from promoflow_evaluator.entrypoints.deps import TERMINAL_KEY_HEADER, UNAUTHORIZED
 from promoflow_evaluator.entrypoints.router import body_errors
 from promoflow_evaluator.exceptions import InvalidCart, NotReady
@@ -46,9 +49,6 @@ from promoflow_evaluator.service import EvaluatorService
 PATH = "/api/v1/evaluate"
 _KEY_HEADER = TERMINAL_KEY_HEADER.lower().encode()
 _JSON = (b"content-type", b"application/json")
-#: pydantic-core's serializer of the result: bytes straight out (``model_dump_json`` would
-#: decode them to ``str`` for us to encode again), without the type-mismatch warnings pass
-_RESULT_JSON = EvaluationResult.__pydantic_serializer__
 
 
 class EvaluateEndpoint:
@@ -92,7 +92,7 @@ class EvaluateEndpoint:
             return 422, orjson.dumps({"detail": body_errors(exc)}), []
         engine_started = time.perf_counter()
         try:
-            result = self._evaluator.evaluate_now(cart)
+            document = self._evaluator.evaluate_document_now(cart)
         except NotReady as exc:
             return 503, orjson.dumps({"detail": str(exc)}), []
         except InvalidCart as exc:
@@ -100,7 +100,7 @@ class EvaluateEndpoint:
             return 422, orjson.dumps({"detail": detail}), []
         self._engine.observe(time.perf_counter() - engine_started)
         self._evaluations.inc()
-        return 200, _RESULT_JSON.to_json(result, warnings=False), []
+        return 200, orjson.dumps(document), []
 
 
 async def _read_body(receive: Receive) -> bytes:
