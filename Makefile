@@ -2,7 +2,7 @@
 # uv comes from PyPI when the machine does not have it yet.
 UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: ensure-uv install test-deps run up down status test test-unit test-integration bench lint fmt typecheck schemas clean
+.PHONY: ensure-uv install engine test-deps run up down status test test-unit test-integration bench lint fmt typecheck schemas clean
 
 ensure-uv:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install -q --disable-pip-version-check uv
@@ -13,6 +13,11 @@ install: ensure-uv  ## install Python deps (from uv.lock), PostgreSQL packages, 
 	bash infra/postgres/postgres.sh install
 	bash infra/kafka/kafka.sh fetch
 	bash infra/web/fetch_assets.sh
+	$(MAKE) --no-print-directory engine
+
+engine: ensure-uv  ## compile the promotion engine with mypyc (needs gcc; only when its sources changed)
+	@command -v gcc >/dev/null 2>&1 || (apt-get update -q && apt-get install -y -q gcc)
+	$(UV) run --frozen python -m promoflow_infra.engine_build
 
 test-deps:  ## what the suite needs besides Python: Chart.js and headless Chromium (dashboard test)
 	@bash infra/web/fetch_assets.sh
@@ -30,8 +35,8 @@ down: ensure-uv  ## stop what run/up started
 status: ensure-uv
 	$(UV) run --frozen promoflow status
 
-test: ensure-uv test-deps  ## the whole suite: unit + integration against real Kafka and PostgreSQL
-	$(UV) run --frozen pytest
+test: ensure-uv test-deps engine  ## the whole suite: unit + integration against real Kafka and PostgreSQL
+	PROMOFLOW_ENGINE_BUILD=compiled $(UV) run --frozen pytest
 
 test-unit: ensure-uv  ## only the fast pure-logic tests
 	$(UV) run --frozen pytest -m unit

@@ -19,7 +19,9 @@ Read from the edge store at scrape time (one worker answers for the store):
   partitions), ``promoflow_edge_sync_last_event_age_seconds``;
 * ``promoflow_outbox_backlog``: outbox rows not yet acknowledged by Kafka,
   ``promoflow_outbox_oldest_age_seconds``;
-* ``promoflow_snapshot_data_version`` / ``promoflow_snapshot_promotions`` of this worker.
+* ``promoflow_snapshot_data_version`` / ``promoflow_snapshot_promotions`` of this worker;
+* ``promoflow_evaluator_engine_build{build="compiled"|"interpreted"}`` = 1: whether the engine
+  runs as compiled by mypyc (``promoflow_evaluator.engine_native``).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from sqlalchemy import func, select
 from promoflow_contracts import edge_store as es
 from promoflow_contracts.edge_store import utcnow
 from promoflow_evaluator.adapters.repository import EdgeRepository
+from promoflow_evaluator.engine import BUILD as ENGINE_BUILD
 from promoflow_evaluator.snapshot import SnapshotHolder
 
 REQUEST_SECONDS = Histogram(
@@ -108,6 +111,13 @@ class StoreCollector(Collector):
         yield GaugeMetricFamily(
             "promoflow_outbox_oldest_age_seconds", "Age of the oldest unsent outbox row.", age
         )
+        info = GaugeMetricFamily(
+            "promoflow_evaluator_engine_build",
+            "The engine build this worker runs (1 for its label): compiled by mypyc or not.",
+            labels=["build"],
+        )
+        info.add_metric([ENGINE_BUILD.build], 1)
+        yield info
         catalog = self._snapshots.catalog
         if catalog is not None:
             yield GaugeMetricFamily(

@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from promoflow_evaluator.bootstrap import Container, build
 from promoflow_evaluator.config import Settings
+from promoflow_evaluator.engine import BUILD as ENGINE_BUILD
 from promoflow_evaluator.entrypoints import pos_router, router
 from promoflow_evaluator.entrypoints.deps import ContainerDep
 from promoflow_evaluator.entrypoints.hot_path import PATH as HOT_PATH
@@ -148,6 +149,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        build = ENGINE_BUILD
+        log.info("engine build: %s%s", build.build, f" ({build.reason})" if build.reason else "")
         try:
             await asyncio.to_thread(built.repository.create)
             await asyncio.to_thread(built.snapshots.refresh)
