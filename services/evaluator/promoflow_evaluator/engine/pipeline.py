@@ -14,7 +14,6 @@ For each stage (``item_level``, ``cart_level``, ``payment_level``):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from promoflow_contracts.base import Stage
 from promoflow_contracts.results import ReasonCode
@@ -33,31 +32,45 @@ _STAGES = (Stage.ITEM_LEVEL, Stage.CART_LEVEL, Stage.PAYMENT_LEVEL)
 _NOTHING_LEFT = Miss(ReasonCode.NO_BENEFIT, "nothing left to discount on its items")
 
 
-@dataclass(slots=True)
 class Applied:
     """An applied promotion: bill ``discount`` and its ``shares`` per line (minor units), or a
-    ``cashback`` amount; ``capped``/``budget_limited`` say what limited it."""
+    ``cashback`` amount; ``capped``/``budget_limited`` say what limited it. (Explicit
+    ``__init__`` methods here: see :mod:`.outcome` on why not dataclasses.)"""
 
-    promo: Promo
-    grant: Grant
-    discount: int
-    shares: dict[int, int]
-    cashback: int = 0
-    capped: bool = False
-    budget_limited: bool = False
+    __slots__ = ("budget_limited", "capped", "cashback", "discount", "grant", "promo", "shares")
+
+    def __init__(
+        self,
+        promo: Promo,
+        grant: Grant,
+        discount: int,
+        shares: dict[int, int],
+        cashback: int = 0,
+        capped: bool = False,
+        budget_limited: bool = False,
+    ) -> None:
+        self.promo = promo
+        self.grant = grant
+        self.discount = discount
+        self.shares = shares
+        self.cashback = cashback
+        self.capped = capped
+        self.budget_limited = budget_limited
 
 
-@dataclass(slots=True)
 class RunResult:
     """Outcome of one alternative."""
 
-    applied: list[Applied] = field(default_factory=list)
-    misses: list[tuple[Promo, Miss]] = field(default_factory=list)
-    offers: list[tuple[Promo, OfferDraft]] = field(default_factory=list)
-    hints: list[tuple[Promo, HintDraft]] = field(default_factory=list)
-    exact: bool = True
-    explored: int = 0
-    notes: list[str] = field(default_factory=list)
+    __slots__ = ("applied", "exact", "explored", "hints", "misses", "notes", "offers")
+
+    def __init__(self) -> None:
+        self.applied: list[Applied] = []
+        self.misses: list[tuple[Promo, Miss]] = []
+        self.offers: list[tuple[Promo, OfferDraft]] = []
+        self.hints: list[tuple[Promo, HintDraft]] = []
+        self.exact = True
+        self.explored = 0
+        self.notes: list[str] = []
 
     @property
     def bill_discount(self) -> int:

@@ -30,12 +30,15 @@ _VOUCHER = Miss(ReasonCode.VOUCHER_REQUIRED, "needs a voucher code")
 _MANUAL = Miss(ReasonCode.NOT_AUTO_APPLY, "applied only when the cashier selects it")
 
 
-@dataclass(slots=True)
 class Live:
-    """A candidate that passed every static check."""
+    """A candidate that passed every static check (an explicit ``__init__``: see
+    :mod:`.outcome` on why not a dataclass)."""
 
-    promo: Promo
-    ready: Ready
+    __slots__ = ("promo", "ready")
+
+    def __init__(self, promo: Promo, ready: Ready) -> None:
+        self.promo = promo
+        self.ready = ready
 
 
 @dataclass(slots=True)

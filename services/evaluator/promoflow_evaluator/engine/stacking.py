@@ -14,7 +14,7 @@ Promotions of the losing alternatives that would have applied are reported
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from promoflow_contracts.results import ReasonCode
 from promoflow_evaluator.engine.ledger import Env
@@ -71,12 +71,12 @@ def choose(lives: Sequence[Live], env: Env) -> Choice:
                     _lost(applied.promo, best, applied.discount + applied.cashback, env),
                 )
             )
-        losers.extend((promo, replace(miss, offers=())) for promo, miss in group.misses)
+        losers.extend((promo, miss.without_offers()) for promo, miss in group.misses)
     for live, result in alone:
         if live.promo is best_single:
             continue
         if result.applied:
             losers.append((live.promo, _lost(live.promo, best, result.benefit, env)))
         else:
-            losers.extend((promo, replace(miss, offers=())) for promo, miss in result.misses)
+            losers.extend((promo, miss.without_offers()) for promo, miss in result.misses)
     return Choice(best, losers)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from promoflow_contracts.results import HintKind, ReasonCode
@@ -14,14 +13,19 @@ from promoflow_evaluator.engine.money import RAW, half_up_div
 from promoflow_evaluator.engine.outcome import HintDraft, Miss
 
 
-@dataclass(slots=True)
 class Ready:
     """A promotion that passed its static checks: its eligible lines, type-specific data
-    (e.g. the tier reached) and a hint to show even when it applies (the next tier)."""
+    (e.g. the tier reached) and a hint to show even when it applies (the next tier).
+    (An explicit ``__init__``: see :mod:`..outcome` on why not a dataclass.)"""
 
-    lines: tuple[Line, ...]
-    data: Any = None
-    hint: HintDraft | None = None
+    __slots__ = ("data", "hint", "lines")
+
+    def __init__(
+        self, lines: tuple[Line, ...], data: Any = None, hint: HintDraft | None = None
+    ) -> None:
+        self.lines = lines
+        self.data = data
+        self.hint = hint
 
 
 NO_ITEMS = Miss(ReasonCode.NO_ELIGIBLE_ITEMS, "no eligible items in the cart")

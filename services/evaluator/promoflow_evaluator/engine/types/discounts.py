@@ -130,7 +130,7 @@ def precheck_happy_hour(promo: Promo, env: Env, lines: list[Line]) -> Miss | Rea
     rule = promo.rule
     assert isinstance(rule, HappyHourRule)
     # Its own window and weekdays: one verdict per (window, weekdays) per cart.
-    key = (rule.window, rule.days)
+    key = (rule.window.start, rule.window.end, rule.days)  # times hash in C, a Window does not
     memo = env.happy_hours
     if key in memo:
         miss = memo[key]
