@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import random
 import signal
@@ -78,6 +79,8 @@ class Phase:
     errors: int = 0
     elapsed: float = 0.0
     note: str = ""
+    #: server-side means over the phase (ms): request, handler, engine; CPU ms per request
+    server: dict[str, float] = field(default_factory=dict)
 
     def pct(self, q: float) -> float:
         data = sorted(self.latencies)
@@ -92,6 +95,57 @@ class Phase:
             f"{self.pct(0.9):>8.2f} {self.pct(0.99):>8.2f} {self.pct(1.0):>9.2f} {self.errors:>6}"
             + (f"  {self.note}" if self.note else "")
         )
+
+
+class Meter:
+    """Server-side figures of one phase: the evaluator's histograms (scraped from ``/metrics``
+    before and after) and CPU time (``/proc``) of the server's processes and of this client."""
+
+    def __init__(self, base: str, server_pid: int) -> None:
+        self._base = base
+        self._pid = server_pid
+        self._start: tuple[dict[str, tuple[float, float]], float, float] | None = None
+
+    async def _histograms(self) -> dict[str, tuple[float, float]]:
+        async with httpx.AsyncClient(base_url=self._base) as client:
+            text = (await client.get("/metrics")).text
+        return {
+            name: _sum_count(text, f"promoflow_evaluator_{name}_seconds", label, value)
+            for name, label, value in (
+                ("request", "route", PATH),
+                ("handler", "endpoint", "evaluate"),
+                ("engine", "endpoint", "evaluate"),
+            )
+        }
+
+    async def start(self) -> None:
+        self._start = (await self._histograms(), _tree_cpu(self._pid), time.process_time())
+
+    async def stop(self, phase: Phase) -> None:
+        """Fill ``phase.server`` with the differences since :meth:`start`."""
+        assert self._start is not None
+        before, server_cpu, client_cpu = self._start
+        after = await self._histograms()
+        for name, (total, count) in after.items():
+            done = count - before[name][1]
+            phase.server[name] = (total - before[name][0]) / done * 1000 if done else math.nan
+        requests = max(len(phase.latencies) + phase.errors, 1)
+        phase.server["server_cpu"] = (_tree_cpu(self._pid) - server_cpu) / requests * 1000
+        phase.server["client_cpu"] = (time.process_time() - client_cpu) / requests * 1000
+
+
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of ``pid`` and its children (the evaluator's workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):  # fields[1]: parent pid
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def seed_store(url: str, promotions: list[CompiledPromotion]) -> int:
@@ -284,21 +338,17 @@ async def run(args: argparse.Namespace) -> None:
         try:
             ready = await wait_ready(base, args.workers)
             await closed_loop(port, bodies, args.warmup, args.connections, "warm-up")
+            meter = Meter(base, server.pid)
+            await meter.start()
             phases = [
                 await closed_loop(
                     port, bodies, args.duration, args.connections, "closed loop (max)"
                 )
             ]
+            await meter.stop(phases[-1])
+            await meter.start()
             phases.append(await open_loop(port, bodies, args.duration, args.connections, args.rate))
-            async with httpx.AsyncClient(base_url=base) as client:
-                metrics = (await client.get("/metrics")).text
-            server_side = _mean_ms(metrics, "promoflow_evaluator_request_seconds", "route", PATH)
-            engine_side = _mean_ms(
-                metrics, "promoflow_evaluator_engine_seconds", "endpoint", "evaluate"
-            )
-            handler_side = _mean_ms(
-                metrics, "promoflow_evaluator_handler_seconds", "endpoint", "evaluate"
-            )
+            await meter.stop(phases[-1])
         finally:
             server.send_signal(signal.SIGTERM)
             try:
@@ -320,12 +370,16 @@ async def run(args: argparse.Namespace) -> None:
             *os.getloadavg()
         )
     )
-    print(
-        f"server-side mean per evaluate (all phases): {server_side:.2f} ms in the request; "
-        f"handler work {handler_side:.2f} ms = engine {engine_side:.2f} ms (allowances + "
-        f"evaluate) + {handler_side - engine_side:.2f} ms around it (key, parse, serialise); "
-        f"{server_side - handler_side:.2f} ms in socket I/O and waits for the event loop"
-    )
+    for phase in phases:
+        m = phase.server
+        print(
+            f"{phase.name}, server side per evaluate: {m['request']:.2f} ms in the request; "
+            f"handler work {m['handler']:.2f} ms = engine {m['engine']:.2f} ms (allowances + "
+            f"evaluate) + {m['handler'] - m['engine']:.2f} ms around it (key, parse, "
+            f"serialise); {m['request'] - m['handler']:.2f} ms in socket I/O and waits for the "
+            f"event loop. CPU per request: server {m['server_cpu']:.2f} ms (all its processes), "
+            f"client {m['client_cpu']:.2f} ms"
+        )
     print(
         f"{'phase':<22} {'requests':>8} {'req/s':>9} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>9} {'errors':>6}"
     )
@@ -336,8 +390,8 @@ async def run(args: argparse.Namespace) -> None:
     print(f"target p99 <= 10 ms at {args.rate:.0f} req/s: {'MET' if met else 'MISSED'}")
 
 
-def _mean_ms(metrics: str, name: str, label: str, value: str) -> float:
-    """Mean of the Prometheus histogram ``name`` over series with ``label="value"`` (ms)."""
+def _sum_count(metrics: str, name: str, label: str, value: str) -> tuple[float, float]:
+    """(sum, count) of the Prometheus histogram ``name`` over series with ``label="value"``."""
     total = count = 0.0
     needle = f'{label}="{value}"'
     for line in metrics.splitlines():
@@ -347,7 +401,7 @@ def _mean_ms(metrics: str, name: str, label: str, value: str) -> float:
                 total += number
             elif line.startswith(name + "_count"):
                 count += number
-    return total / count * 1000 if count else float("nan")
+    return total, count
 
 
 def main() -> None:
