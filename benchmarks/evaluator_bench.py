@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import math
 import os
 import random
@@ -337,6 +338,10 @@ async def run(args: argparse.Namespace) -> None:
         base = f"http://127.0.0.1:{port}"
         try:
             ready = await wait_ready(base, args.workers)
+            # The load generator's own pauses count as latency (measured from the scheduled
+            # send): keep its full collections off the parsed carts and promotions it holds.
+            gc.collect()
+            gc.freeze()
             await closed_loop(port, bodies, args.warmup, args.connections, "warm-up")
             meter = Meter(base, server.pid)
             await meter.start()
