@@ -7,6 +7,10 @@ Public API::
                             country_code="ID", currency="IDR", now=aware_datetime)
     index = PromotionIndex.build(compiled_promotions)      # once per snapshot
     result = evaluate(request, index, context)             # EvaluateRequest -> EvaluationResult
+    document = evaluate_document(request, index, context)  # the same, JSON-ready (hot path)
+
+The modules below are compiled by mypyc when built (``make install``/``make engine``): ``BUILD``
+says which build runs (``promoflow_evaluator.engine_native``); both give identical results.
 
 Every rule the engine follows, and why where the seed documents were ambiguous, is written in
 ``docs/engine.md`` at the repository root; each module's docstring states the rules it
@@ -53,7 +57,7 @@ from promoflow_evaluator.engine.errors import (
     MissingEvaluationTime,
     StoreMismatch,
 )
-from promoflow_evaluator.engine.evaluate import evaluate
+from promoflow_evaluator.engine.evaluate import evaluate, evaluate_document
 from promoflow_evaluator.engine.index import PromotionIndex
 from promoflow_evaluator.engine.result import ENGINE_VERSION
 
@@ -69,4 +73,5 @@ __all__ = [
     "PromotionIndex",
     "StoreMismatch",
     "evaluate",
+    "evaluate_document",
 ]
