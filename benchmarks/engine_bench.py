@@ -49,7 +49,7 @@ from carts import BRAND_ID, COMPANY_ID, STORE_ID, load_carts
 from promotion_sets import CAMPAIGN_BUDGETS, CAMPAIGN_REDEMPTIONS, generate, type_counts
 
 from promoflow_contracts.cart import EvaluateRequest
-from promoflow_evaluator.engine import EngineContext, PromotionIndex
+from promoflow_evaluator.engine import BUILD, EngineContext, PromotionIndex
 from promoflow_evaluator.engine.cart import prepare_cart
 from promoflow_evaluator.engine.evaluate import evaluate_document
 
@@ -146,6 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"  using {len(carts)} carts, {lines:.1f} lines/cart, {len(catalogue.products)} products")
     print(f"promotions: all 12 types, a chain of {args.brands} brand(s) (the store's is one)")
     print(f"python {sys.version.split()[0]}, one thread, {repeats} repeats per size")
+    why = f" ({BUILD.reason})" if BUILD.reason else ""
+    print(f"engine build: {BUILD.build}{why} (PROMOFLOW_ENGINE_BUILD=interpreted|compiled)")
     print(f"load average at the start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     ctx = context()
     print(

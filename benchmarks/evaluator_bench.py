@@ -119,6 +119,15 @@ class Meter:
             )
         }
 
+    async def engine_build(self) -> str:
+        """The engine build the server runs (its ``promoflow_evaluator_engine_build`` gauge)."""
+        async with httpx.AsyncClient(base_url=self._base) as client:
+            text = (await client.get("/metrics")).text
+        for line in text.splitlines():
+            if line.startswith("promoflow_evaluator_engine_build{"):
+                return line.split('"')[1]
+        return "unknown"
+
     async def start(self) -> None:
         self._start = (await self._histograms(), _tree_cpu(self._pid), time.process_time())
 
@@ -354,6 +363,7 @@ async def run(args: argparse.Namespace) -> None:
             await meter.start()
             phases.append(await open_loop(port, bodies, args.duration, args.connections, args.rate))
             await meter.stop(phases[-1])
+            engine_build = await meter.engine_build()
         finally:
             server.send_signal(signal.SIGTERM)
             try:
@@ -375,6 +385,7 @@ async def run(args: argparse.Namespace) -> None:
             *os.getloadavg()
         )
     )
+    print(f"server's engine build: {engine_build}")
     for phase in phases:
         m = phase.server
         print(
