@@ -20,7 +20,7 @@ from tests.unit.engine.builders import BEVERAGES_SCOPE, context, croissant, latt
 from tests.unit.engine.strategies import carts, promotions
 
 CTX = context()
-_FIELDS = [f.name for f in fields(Promo) if f.name not in {"rank", "source"}]
+_FIELDS = [f.name for f in fields(Promo) if f.name not in {"rank", "source", "eligible_key"}]
 
 
 def _facts(promo: Promo) -> tuple[Any, ...]:

@@ -23,6 +23,11 @@ from promoflow_evaluator.engine.outcome import Miss, OfferDraft
 from promoflow_evaluator.engine.units import Units
 
 
+def _no_lines(free: Sequence[int]) -> tuple[int, ...]:
+    """The memo key of a plan without lines."""
+    return ()
+
+
 class BundleSet(NamedTuple):
     """One set: ``trigger`` and ``benefit`` units as sorted ``(line index, units)`` pairs, and
     ``units``, their union (what the set consumes). A named tuple: cheap to build, hashable."""
@@ -64,15 +69,9 @@ class BundlePlan:
         self.holder: int | None = None
         self._cache: dict[tuple[int, tuple[int, ...]], BundleSet | None] = {}
         self._prepared = False
-        #: the free counts of the plan's lines, as a tuple (the memo key of :meth:`next_set`)
-        order = sorted(lines)
-        if not order:
-            self._getter: Callable[[Sequence[int]], tuple[int, ...]] = lambda free: ()
-        elif len(order) == 1:
-            only = order[0]
-            self._getter = lambda free: (free[only],)
-        else:
-            self._getter = itemgetter(*order)
+        #: the free counts of the plan's lines, as a tuple (the memo key of :meth:`next_set`);
+        #: made with the first set (most plans of the screening's bundle check never get there)
+        self._getter: Callable[[Sequence[int]], tuple[int, ...]] = _no_lines
 
     # -- to implement per type ------------------------------------------------------------
 
@@ -113,6 +112,12 @@ class BundlePlan:
         if not self._prepared:
             self.prepare()
             self._prepared = True
+            order = sorted(self.lines)
+            if len(order) == 1:
+                only = order[0]
+                self._getter = lambda free: (free[only],)
+            elif order:
+                self._getter = itemgetter(*order)
         key = (made, self._getter(free))
         try:
             return self._cache[key]

@@ -307,6 +307,10 @@ TypeRule = (
 )
 
 
+#: every promotion type in a fixed order (:attr:`Promo.type_index` indexes it)
+TYPE_ORDER: tuple[PromotionType, ...] = tuple(PromotionType)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Promo:
     """One promotion, pre-parsed. ``rank`` orders evaluation: stage, then higher priority, then
@@ -348,3 +352,9 @@ class Promo:
     id_text: str
     type_text: str
     stage_text: str
+    #: position of ``promo_type`` in :data:`TYPE_ORDER` (screening picks the type's checks by
+    #: index: hashing an Enum member as a dict key runs Python code)
+    type_index: int
+    #: equal for promotions whose scope, targeting and cross-brand rules are the same interned
+    #: objects (their eligible lines in a cart are the same; screening memoises them by it)
+    eligible_key: int

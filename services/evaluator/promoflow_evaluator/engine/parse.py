@@ -10,6 +10,7 @@ expands item sets with it.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import TypeVar
@@ -46,6 +47,7 @@ from promoflow_contracts.rules import (
 from promoflow_evaluator.engine.calendar import Window
 from promoflow_evaluator.engine.model import (
     STAGE_ORDER,
+    TYPE_ORDER,
     AmountRule,
     BuyGetRule,
     CashbackRule,
@@ -456,6 +458,7 @@ class _Parser:
 
 
 _T = TypeVar("_T")
+_ELIGIBLE_KEYS = itertools.count()
 
 
 def _intern(shared: dict[object, object], value: _T) -> _T:
@@ -477,6 +480,14 @@ def parse_promotion(
     shared = {} if shared is None else shared
     p = _Parser(promo, descendants, named)
     names = p.names()
+    scope = _intern(shared, p.scope())
+    targeting = _intern(shared, p.targeting())
+    cross_brand = _intern(shared, p.cross_brand())
+    # A number unique to the (interned) triple: a fresh one from the global counter the first
+    # time the triple is seen in ``shared``, so two different triples never share one.
+    eligible_key: int = shared.setdefault(  # type: ignore[assignment]
+        ("eligible lines", scope, targeting, cross_brand), next(_ELIGIBLE_KEYS)
+    )
     return Promo(
         rank=rank,
         id=promo.id,
@@ -496,11 +507,11 @@ def parse_promotion(
         stackable=promo.is_stackable,
         original_amounts=promo.compounding is Compounding.ORIGINAL,
         validity=_intern(shared, p.validity(shared)),
-        targeting=_intern(shared, p.targeting()),
-        scope=_intern(shared, p.scope()),
+        targeting=targeting,
+        scope=scope,
         rule=p.rule(promo.rules, names),
         conditions=p.conditions(),
-        cross_brand=_intern(shared, p.cross_brand()),
+        cross_brand=cross_brand,
         total_exhausted=promo.limit_state.total_exhausted,
         exhausted_days=frozenset(
             (day.business_date, _key(day.store_id)) for day in promo.limit_state.exhausted_days
@@ -513,4 +524,6 @@ def parse_promotion(
         id_text=str(promo.id),
         type_text=promo.promo_type.value,
         stage_text=promo.execution_stage.value,
+        type_index=TYPE_ORDER.index(promo.promo_type),
+        eligible_key=eligible_key,
     )

@@ -10,7 +10,6 @@ applied when the cart's voucher codes hold its code or one of its voucher codes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 
 from promoflow_contracts.results import HintKind, ReasonCode
@@ -22,7 +21,7 @@ from promoflow_evaluator.engine.model import Promo
 from promoflow_evaluator.engine.outcome import HintDraft, Miss
 from promoflow_evaluator.engine.scope import cart_eligible_lines, matched_lines
 from promoflow_evaluator.engine.targeting import check_targeting
-from promoflow_evaluator.engine.types import PLANS, PRECHECKS, Ready
+from promoflow_evaluator.engine.types import PLAN_BY_INDEX, PRECHECK_BY_INDEX, Ready
 from promoflow_evaluator.engine.validity import check_dates, check_timing
 
 _INACTIVE = Miss(ReasonCode.INACTIVE, "promotion is inactive")
@@ -41,12 +40,15 @@ class Live:
         self.ready = ready
 
 
-@dataclass(slots=True)
 class Screened:
-    """Candidates split into live ones and rejected ones (with their miss)."""
+    """Candidates split into live ones and rejected ones (with their miss); an explicit
+    ``__init__`` like :class:`Live`."""
 
-    live: list[Live]
-    rejected: list[tuple[Promo, Miss]]
+    __slots__ = ("live", "rejected")
+
+    def __init__(self, live: list[Live], rejected: list[tuple[Promo, Miss]]) -> None:
+        self.live = live
+        self.rejected = rejected
 
 
 def _conditions(promo: Promo, env: Env) -> Miss | None:
@@ -114,7 +116,9 @@ def _bundle_check(promo: Promo, ready: Ready, env: Env, ledger: Ledger) -> Miss 
     """A bundle that cannot form one set from the whole cart at full prices never will: its
     miss is decided here, once, instead of in every alternative. (Prices only go down and
     units only get fewer, so a set price that is no saving now is none later either.)"""
-    plan = PLANS[promo.promo_type](promo, ready, ledger, env)
+    factory = PLAN_BY_INDEX[promo.type_index]
+    assert factory is not None
+    plan = factory(promo, ready, ledger, env)
     if plan.impossible():
         return plan.incomplete()
     bundle = plan.next_set(ledger.free, 0)
@@ -129,7 +133,7 @@ def _bundle_check(promo: Promo, ready: Ready, env: Env, ledger: Ledger) -> Miss 
 def _after_targeting(
     promo: Promo,
     env: Env,
-    eligible_memo: dict[tuple[int, int, int], list[Line]],
+    eligible_memo: dict[int, list[Line]],
     ledgers: list[Ledger],
     uses: bool,
 ) -> Miss | Ready:
@@ -152,11 +156,11 @@ def _after_targeting(
         if miss is not None:
             return miss
     # Scope, targeting and cross-brand rules are interned: equal rules share one verdict.
-    key = (id(promo.scope), id(promo.targeting), id(promo.cross_brand))
+    key = promo.eligible_key
     lines = eligible_memo.get(key)
     if lines is None:
         lines = eligible_memo[key] = cart_eligible_lines(promo, cart)
-    outcome = PRECHECKS[promo.promo_type](promo, env, lines)  # prechecks never mutate it
+    outcome = PRECHECK_BY_INDEX[promo.type_index](promo, env, lines)  # never mutates it
     if promo.is_bundle and isinstance(outcome, Ready):
         if not ledgers:
             ledgers.append(Ledger.start(cart, env.context))
@@ -174,7 +178,7 @@ def screen(candidates: Sequence[Promo], env: Env) -> Screened:
     # Validity and targeting rules are interned: one verdict (and one Miss) per rule per cart.
     timing_memo: dict[int, tuple[int, date, Miss | None]] = {}
     targeting_memo: dict[int, Miss | None] = {}
-    eligible_memo: dict[tuple[int, int, int], list[Line]] = {}
+    eligible_memo: dict[int, list[Line]] = {}
     ledgers: list[Ledger] = []  # the full-price ledger of the bundle checks, made on demand
     uses = bool(
         context.remaining_uses or context.remaining_uses_today or context.remaining_uses_customer

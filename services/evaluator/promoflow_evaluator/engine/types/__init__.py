@@ -20,7 +20,7 @@ from promoflow_contracts.base import PromotionType
 from promoflow_evaluator.engine.bundles import BundlePlan
 from promoflow_evaluator.engine.cart import Line
 from promoflow_evaluator.engine.ledger import Env, Ledger
-from promoflow_evaluator.engine.model import Promo
+from promoflow_evaluator.engine.model import TYPE_ORDER, Promo
 from promoflow_evaluator.engine.outcome import Grant, Miss
 from promoflow_evaluator.engine.types import addons, buy_get, discounts, payment, sets, tiers
 from promoflow_evaluator.engine.types.common import Ready
@@ -64,4 +64,9 @@ PLANS: dict[PromotionType, PlanFactory] = {
     T.UPSELL: addons.UpsellPlan,
 }
 
-__all__ = ["GRANTS", "PLANS", "PRECHECKS", "Ready"]
+#: :data:`PRECHECKS` and :data:`PLANS` by :attr:`Promo.type_index` (no Enum hashing per candidate;
+#: a plan is None for a type that is not a bundle)
+PRECHECK_BY_INDEX: tuple[Precheck, ...] = tuple(PRECHECKS[t] for t in TYPE_ORDER)
+PLAN_BY_INDEX: tuple[PlanFactory | None, ...] = tuple(PLANS.get(t) for t in TYPE_ORDER)
+
+__all__ = ["GRANTS", "PLANS", "PLAN_BY_INDEX", "PRECHECKS", "PRECHECK_BY_INDEX", "Ready"]
