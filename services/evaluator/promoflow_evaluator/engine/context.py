@@ -77,6 +77,8 @@ class EngineContext:
     cash_unit: int | None = field(init=False, repr=False, compare=False)
     #: ``remaining_budget_amount`` in minor units, rounded down (never more than the budget)
     budget_minor: dict[UUID, int] = field(init=False, repr=False, compare=False)
+    #: ``str(store_id)`` (the result's ``store_id``; ``UUID.__str__`` is Python code)
+    store_text: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.currency not in MINOR_UNIT_DIGITS:
@@ -95,6 +97,7 @@ class EngineContext:
         if self.max_bundle_search < 0:
             raise InvalidContext("max_bundle_search must not be negative")
         object.__setattr__(self, "zone", zone)
+        object.__setattr__(self, "store_text", str(self.store_id))
         object.__setattr__(self, "digits", digits)
         object.__setattr__(self, "unit", _unit(self.rounding_unit, digits, "rounding_unit") or 1)
         object.__setattr__(

@@ -12,7 +12,6 @@ other latte of the same line, and after 10 % off a line of two lattes each is wo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from uuid import UUID
 
 from promoflow_evaluator.engine.cart import Cart, Line
@@ -22,18 +21,26 @@ from promoflow_evaluator.engine.money import RAW, half_up_div
 from promoflow_evaluator.engine.outcome import Miss
 
 
-@dataclass(slots=True)
 class Env:
-    """Read-only facts shared by every step of one evaluation."""
+    """Read-only facts shared by every step of one evaluation. (Plain classes with an
+    explicit ``__init__`` here: see :mod:`.outcome` on why not dataclasses.)"""
 
-    cart: Cart
-    context: EngineContext
-    fmt: Fmt
-    #: per-cart memo of happy-hour time verdicts by (window, weekdays)
-    happy_hours: dict[object, Miss | None] = field(default_factory=dict)
+    __slots__ = ("cart", "context", "fmt", "happy_hours")
+
+    def __init__(
+        self,
+        cart: Cart,
+        context: EngineContext,
+        fmt: Fmt,
+        happy_hours: dict[object, Miss | None] | None = None,
+    ) -> None:
+        self.cart = cart
+        self.context = context
+        self.fmt = fmt
+        #: per-cart memo of happy-hour time verdicts by (window, weekdays)
+        self.happy_hours: dict[object, Miss | None] = {} if happy_hours is None else happy_hours
 
 
-@dataclass(slots=True)
 class Ledger:
     """Mutable per-alternative state (one per stacking alternative, see :mod:`.stacking`).
 
@@ -41,15 +48,36 @@ class Ledger:
     rank of the bundle promotion that consumed the units.
     """
 
-    lines: tuple[Line, ...]
-    remaining: list[int]
-    free: list[int]
-    free_value: list[int]
-    budget_redemptions: dict[UUID, int]
-    budget_amounts: dict[UUID, int]
-    held: dict[tuple[int, int], list[int]] = field(default_factory=dict)
-    holders: dict[int, list[int]] = field(default_factory=dict)
-    consumed_by: dict[int, list[str]] = field(default_factory=dict)
+    __slots__ = (
+        "budget_amounts",
+        "budget_redemptions",
+        "consumed_by",
+        "free",
+        "free_value",
+        "held",
+        "holders",
+        "lines",
+        "remaining",
+    )
+
+    def __init__(
+        self,
+        lines: tuple[Line, ...],
+        remaining: list[int],
+        free: list[int],
+        free_value: list[int],
+        budget_redemptions: dict[UUID, int],
+        budget_amounts: dict[UUID, int],
+    ) -> None:
+        self.lines = lines
+        self.remaining = remaining
+        self.free = free
+        self.free_value = free_value
+        self.budget_redemptions = budget_redemptions
+        self.budget_amounts = budget_amounts
+        self.held: dict[tuple[int, int], list[int]] = {}
+        self.holders: dict[int, list[int]] = {}
+        self.consumed_by: dict[int, list[str]] = {}
 
     @classmethod
     def start(cls, cart: Cart, context: EngineContext) -> Ledger:
@@ -58,13 +86,15 @@ class Ledger:
         Budget amounts are converted to minor units rounding down, so the engine never grants
         more than the budget.
         """
+        lines = cart.lines
+        remaining = [line.gross for line in lines]
         return cls(
-            lines=cart.lines,
-            remaining=[line.gross for line in cart.lines],
-            free=[line.quantity for line in cart.lines],
-            free_value=[line.gross * RAW for line in cart.lines],
-            budget_redemptions=dict(context.remaining_budget_redemptions),
-            budget_amounts=dict(context.budget_minor),
+            lines,
+            remaining,
+            [line.quantity for line in lines],
+            [gross * RAW for gross in remaining],
+            dict(context.remaining_budget_redemptions),
+            dict(context.budget_minor),
         )
 
     # ---------------------------------------------------------------- line-wide values

@@ -69,7 +69,8 @@ def from_minor(value: int, digits: int) -> Decimal:
     return found
 
 
-_MINOR_TEXTS: dict[tuple[int, int], str] = {}
+#: recent money texts per number of decimals, keyed by the minor amount (no tuple key to build)
+_MINOR_TEXTS: dict[int, dict[int, str]] = {}
 
 
 def minor_text(value: int, digits: int) -> str:
@@ -77,18 +78,40 @@ def minor_text(value: int, digits: int) -> str:
     ``"2.92"``, ``0, 2`` → ``"0.00"``, ``-5, 2`` → ``"-0.05"``, ``4000, 0`` → ``"4000"``):
     ``str(from_minor(value, digits))``, which is how pydantic writes that Decimal in JSON.
     Recent texts are kept (prices and discounts repeat from cart to cart)."""
-    key = (value, digits)
-    found = _MINOR_TEXTS.get(key)
+    if not digits:
+        return str(value)
+    texts = _MINOR_TEXTS.get(digits)
+    if texts is None:
+        texts = _MINOR_TEXTS[digits] = {}
+    found = texts.get(value)
     if found is None:
-        if len(_MINOR_TEXTS) > 50_000:
-            _MINOR_TEXTS.clear()
-        if digits:
-            whole, part = divmod(abs(value), 10**digits)
-            sign = "-" if value < 0 else ""
-            found = f"{sign}{whole}.{part:0{digits}d}"
-        else:
-            found = str(value)
-        _MINOR_TEXTS[key] = found
+        if len(texts) > 50_000:
+            texts.clear()
+        whole, part = divmod(abs(value), 10**digits)
+        sign = "-" if value < 0 else ""
+        found = texts[value] = f"{sign}{whole}.{part:0{digits}d}"
+    return found
+
+
+#: exact major-unit amounts already converted, per number of decimals
+_EXACT_MINOR: dict[int, dict[Decimal, int]] = {}
+
+
+def exact_minor(amount: Decimal, digits: int) -> int | None:
+    """``amount`` in minor units, or None when it is finer than the minor unit (the caller
+    raises through :func:`to_minor`). Recent conversions are kept (cart prices repeat)."""
+    known = _EXACT_MINOR.get(digits)
+    if known is None:
+        known = _EXACT_MINOR[digits] = {}
+    found = known.get(amount)
+    if found is None:
+        scaled = amount.scaleb(digits)
+        value = int(scaled)
+        if value != scaled:
+            return None
+        if len(known) > 50_000:
+            known.clear()
+        found = known[amount] = value
     return found
 
 

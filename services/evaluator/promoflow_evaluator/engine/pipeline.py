@@ -34,7 +34,8 @@ _NOTHING_LEFT = Miss(ReasonCode.NO_BENEFIT, "nothing left to discount on its ite
 
 class Applied:
     """An applied promotion: bill ``discount`` and its ``shares`` per line (minor units), or a
-    ``cashback`` amount; ``capped``/``budget_limited`` say what limited it. (Explicit
+    ``cashback`` amount; ``capped``/``budget_limited`` say what limited it. ``shares`` is keyed
+    in canonical line order (ascending index: the result lists it as it is). (Explicit
     ``__init__`` methods here: see :mod:`.outcome` on why not dataclasses.)"""
 
     __slots__ = ("budget_limited", "capped", "cashback", "discount", "grant", "promo", "shares")

@@ -68,16 +68,16 @@ def datetime_text(moment: datetime) -> str:
     """``moment`` as pydantic-core writes a datetime in JSON: ``2026-01-05T12:30:00+07:00``,
     ``...T12:30:00.000123Z`` (microseconds only when non-zero, a zero offset as ``Z``, an
     offset's seconds dropped; no offset for a naive datetime)."""
-    text = (
-        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
-        f"T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
-    )
-    if moment.microsecond:
-        text += f".{moment.microsecond:06d}"
     offset = moment.utcoffset()
     if offset is None:
-        return text
+        return moment.isoformat()
     seconds = offset.days * 86_400 + offset.seconds
+    if seconds == 0 and not offset.microseconds:
+        return moment.replace(tzinfo=None).isoformat() + "Z"
+    if seconds % 60 == 0 and not offset.microseconds:
+        # ``isoformat`` writes whole-minute offsets as ``+HH:MM``, as pydantic-core does
+        return moment.isoformat()
+    text = moment.replace(tzinfo=None).isoformat()
     if seconds == 0:
         return text + "Z"
     sign = "-" if seconds < 0 else "+"
@@ -86,6 +86,8 @@ def datetime_text(moment: datetime) -> str:
 
 
 def _uses(units: dict[int, int], lines: tuple[Line, ...]) -> list[dict[str, Any]]:
+    if len(units) == 1:
+        return [{"line_id": lines[i].line_id, "quantity": n} for i, n in units.items() if n > 0]
     return [{"line_id": lines[i].line_id, "quantity": n} for i, n in sorted(units.items()) if n > 0]
 
 
@@ -100,7 +102,7 @@ def _applied(item: Applied, env: Env, per_line: list[list[dict[str, Any]]]) -> d
     if item.cashback:
         details["cashback"] = env.fmt.decimal(item.cashback)
     allocations: list[dict[str, Any]] = []
-    for i, a in sorted(item.shares.items()):
+    for i, a in item.shares.items():  # already in canonical order (see ``Applied``)
         allocation = {"line_id": lines[i].line_id, "amount": minor_text(a, digits)}
         allocations.append(allocation)
         per_line[i].append(allocation)  # the same (never modified) dict, twice
@@ -234,7 +236,7 @@ def build_document(
         if reward is not None:
             rewards.append(reward)
     return {
-        "store_id": str(cart.request.store_id),
+        "store_id": context.store_text,
         "currency": context.currency,
         "evaluated_at": datetime_text(cart.local),
         "subtotal": minor_text(cart.subtotal, digits),

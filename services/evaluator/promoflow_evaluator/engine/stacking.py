@@ -14,7 +14,6 @@ Promotions of the losing alternatives that would have applied are reported
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from promoflow_contracts.results import ReasonCode
 from promoflow_evaluator.engine.ledger import Env
@@ -24,12 +23,15 @@ from promoflow_evaluator.engine.pipeline import RunResult, run
 from promoflow_evaluator.engine.screen import Live
 
 
-@dataclass(slots=True)
 class Choice:
-    """The winning alternative and what the losing ones report."""
+    """The winning alternative and what the losing ones report. (Explicit ``__init__``: see
+    :mod:`.outcome` on why not a dataclass.)"""
 
-    winner: RunResult
-    losers: list[tuple[Promo, Miss]] = field(default_factory=list)
+    __slots__ = ("losers", "winner")
+
+    def __init__(self, winner: RunResult, losers: list[tuple[Promo, Miss]] | None = None) -> None:
+        self.winner = winner
+        self.losers: list[tuple[Promo, Miss]] = [] if losers is None else losers
 
 
 def _lost(promo: Promo, winner: RunResult, own: int, env: Env) -> Miss:
