@@ -9,7 +9,7 @@ Python int is done in C, a ``UUID``'s is not); ``UUID(int=...)`` turns them back
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
 
@@ -17,6 +17,7 @@ from promoflow_contracts.base import PromotionType, Stage
 from promoflow_contracts.promotion import CompiledPromotion  # at run time: mypyc needs it
 from promoflow_contracts.rules import RewardKind, UnitSelection
 from promoflow_evaluator.engine.calendar import Window
+from promoflow_evaluator.engine.outcome import Miss
 
 STAGE_ORDER: dict[Stage, int] = {Stage.ITEM_LEVEL: 0, Stage.CART_LEVEL: 1, Stage.PAYMENT_LEVEL: 2}
 
@@ -235,6 +236,11 @@ class PackageRule:
     slots: tuple[PackageSlot, ...]
     allow_modification: bool
     max_sets: int | None
+    #: screening's "cannot form one set" misses by (currency, digits, units per slot): see
+    #: :func:`..types.sets.package_shortfall` (not part of the rule's value)
+    misses: dict[tuple[str, int, tuple[int, ...]], Miss] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +254,11 @@ class MixMatchRule:
     allow_same_product: bool
     max_sets: int | None
     label: str
+    #: screening's "cannot form one set" misses by (currency, digits, units or products in the
+    #: cart): see :func:`..types.sets.mix_match_shortfall` (not part of the rule's value)
+    misses: dict[tuple[str, int, int], Miss] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,12 @@ from promoflow_evaluator.engine.model import Promo
 from promoflow_evaluator.engine.outcome import HintDraft, Miss
 from promoflow_evaluator.engine.scope import cart_eligible_lines, matched_lines
 from promoflow_evaluator.engine.targeting import check_targeting
-from promoflow_evaluator.engine.types import PLAN_BY_INDEX, PRECHECK_BY_INDEX, Ready
+from promoflow_evaluator.engine.types import (
+    PLAN_BY_INDEX,
+    PRECHECK_BY_INDEX,
+    SHORTFALL_BY_INDEX,
+    Ready,
+)
 from promoflow_evaluator.engine.validity import check_dates, check_timing
 
 _INACTIVE = Miss(ReasonCode.INACTIVE, "promotion is inactive")
@@ -112,10 +117,19 @@ def _conditions(promo: Promo, env: Env) -> Miss | None:
 _NO_BENEFIT = Miss(ReasonCode.NO_BENEFIT, "its price is not lower than the items' own prices")
 
 
-def _bundle_check(promo: Promo, ready: Ready, env: Env, ledger: Ledger) -> Miss | None:
+def _bundle_check(promo: Promo, ready: Ready, env: Env, ledgers: list[Ledger]) -> Miss | None:
     """A bundle that cannot form one set from the whole cart at full prices never will: its
     miss is decided here, once, instead of in every alternative. (Prices only go down and
-    units only get fewer, so a set price that is no saving now is none later either.)"""
+    units only get fewer, so a set price that is no saving now is none later either.)
+    ``ledgers`` holds the full-price ledger once made (on demand)."""
+    shortfall = SHORTFALL_BY_INDEX[promo.type_index]
+    if shortfall is not None:
+        miss = shortfall(promo, ready, env)
+        if miss is not None:
+            return miss
+    if not ledgers:
+        ledgers.append(Ledger.start(env.cart, env.context))
+    ledger = ledgers[0]
     factory = PLAN_BY_INDEX[promo.type_index]
     assert factory is not None
     plan = factory(promo, ready, ledger, env)
@@ -133,7 +147,7 @@ def _bundle_check(promo: Promo, ready: Ready, env: Env, ledger: Ledger) -> Miss 
 def _after_targeting(
     promo: Promo,
     env: Env,
-    eligible_memo: dict[int, list[Line]],
+    eligible_memo: dict[int, tuple[Line, ...]],
     ledgers: list[Ledger],
     uses: bool,
 ) -> Miss | Ready:
@@ -159,12 +173,10 @@ def _after_targeting(
     key = promo.eligible_key
     lines = eligible_memo.get(key)
     if lines is None:
-        lines = eligible_memo[key] = cart_eligible_lines(promo, cart)
+        lines = eligible_memo[key] = tuple(cart_eligible_lines(promo, cart))
     outcome = PRECHECK_BY_INDEX[promo.type_index](promo, env, lines)  # never mutates it
     if promo.is_bundle and isinstance(outcome, Ready):
-        if not ledgers:
-            ledgers.append(Ledger.start(cart, env.context))
-        return _bundle_check(promo, outcome, env, ledgers[0]) or outcome
+        return _bundle_check(promo, outcome, env, ledgers) or outcome
     return outcome
 
 
@@ -178,7 +190,7 @@ def screen(candidates: Sequence[Promo], env: Env) -> Screened:
     # Validity and targeting rules are interned: one verdict (and one Miss) per rule per cart.
     timing_memo: dict[int, tuple[int, date, Miss | None]] = {}
     targeting_memo: dict[int, Miss | None] = {}
-    eligible_memo: dict[int, list[Line]] = {}
+    eligible_memo: dict[int, tuple[Line, ...]] = {}
     ledgers: list[Ledger] = []  # the full-price ledger of the bundle checks, made on demand
     uses = bool(
         context.remaining_uses or context.remaining_uses_today or context.remaining_uses_customer

@@ -25,7 +25,7 @@ from promoflow_evaluator.engine.outcome import Grant, Miss
 from promoflow_evaluator.engine.types import addons, buy_get, discounts, payment, sets, tiers
 from promoflow_evaluator.engine.types.common import Ready
 
-Precheck = Callable[[Promo, Env, list[Line]], Miss | Ready]
+Precheck = Callable[[Promo, Env, tuple[Line, ...]], Miss | Ready]
 GrantFn = Callable[[Promo, Ready, Ledger, Env], Grant | Miss]
 PlanFactory = Callable[[Promo, Ready, Ledger, Env], BundlePlan]
 
@@ -69,4 +69,20 @@ PLANS: dict[PromotionType, PlanFactory] = {
 PRECHECK_BY_INDEX: tuple[Precheck, ...] = tuple(PRECHECKS[t] for t in TYPE_ORDER)
 PLAN_BY_INDEX: tuple[PlanFactory | None, ...] = tuple(PLANS.get(t) for t in TYPE_ORDER)
 
-__all__ = ["GRANTS", "PLANS", "PLAN_BY_INDEX", "PRECHECKS", "PRECHECK_BY_INDEX", "Ready"]
+Shortfall = Callable[[Promo, Ready, Env], Miss | None]
+#: by :attr:`Promo.type_index`: the bundle's miss when the whole cart's unit counts cannot form
+#: one set (the plan's ``impossible()`` then ``incomplete()``), found without making a plan
+SHORTFALL_BY_INDEX: tuple[Shortfall | None, ...] = tuple(
+    {T.PACKAGE: sets.package_shortfall, T.MIX_MATCH: sets.mix_match_shortfall}.get(t)
+    for t in TYPE_ORDER
+)
+
+__all__ = [
+    "GRANTS",
+    "PLANS",
+    "PLAN_BY_INDEX",
+    "PRECHECKS",
+    "PRECHECK_BY_INDEX",
+    "SHORTFALL_BY_INDEX",
+    "Ready",
+]

@@ -33,7 +33,7 @@ from promoflow_evaluator.engine.units import merge, take, take_up_to
 # ----------------------------------------------------------------------------- free item
 
 
-def precheck_free_item(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
+def precheck_free_item(promo: Promo, env: Env, lines: tuple[Line, ...]) -> Miss | Ready:
     """Minimum purchase and trigger units (with hints), then the trigger and free product lines."""
     rule = promo.rule
     assert isinstance(rule, FreeItemRule)
@@ -63,7 +63,7 @@ def precheck_free_item(promo: Promo, env: Env, lines: list[Line]) -> Miss | Read
                 code, f"needs {plural(rule.trigger_quantity, trigger_name)} (cart has {have})", hint
             )
     frees = tuple(cart_product_lines(promo, rule.free_product, env.cart))
-    return Ready(tuple(lines), (triggers, frees))
+    return Ready(lines, (triggers, frees))
 
 
 class FreeItemPlan(BundlePlan):
@@ -150,7 +150,7 @@ class FreeItemPlan(BundlePlan):
 # ----------------------------------------------------------------------------- upsell
 
 
-def precheck_upsell(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
+def precheck_upsell(promo: Promo, env: Env, lines: tuple[Line, ...]) -> Miss | Ready:
     """The required product in the cart, then the add-on (else a hint with the upsell message)."""
     rule = promo.rule
     assert isinstance(rule, UpsellRule)
@@ -183,7 +183,7 @@ def precheck_upsell(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
                 potential=potential,
             ),
         )
-    return Ready(tuple(lines), (required, addons, addon_name))
+    return Ready(lines, (required, addons, addon_name))
 
 
 class UpsellPlan(BundlePlan):

@@ -53,7 +53,7 @@ def reward_text(rule: BuyGetRule, env: Env) -> str:
     return f"for {fmt.money(rule.reward_value)}"
 
 
-def precheck_buy_get(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
+def precheck_buy_get(promo: Promo, env: Env, lines: tuple[Line, ...]) -> Miss | Ready:
     """The buy and get pools of the cart (each empty set = the scope)."""
     rule = promo.rule
     assert isinstance(rule, BuyGetRule)
@@ -61,7 +61,7 @@ def precheck_buy_get(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
     get = cart_item_lines(promo, rule.get_items, env.cart, lines)
     if not buy and not get:
         return NO_ITEMS
-    return Ready(tuple(lines), (tuple(buy), tuple(get)))
+    return Ready(lines, (tuple(buy), tuple(get)))
 
 
 class BuyGetPlan(BundlePlan):

@@ -31,6 +31,16 @@ class Ready:
 NO_ITEMS = Miss(ReasonCode.NO_ELIGIBLE_ITEMS, "no eligible items in the cart")
 
 
+def min_purchase_met(minimum: int, on_cart_subtotal: bool, lines: Sequence[Line], env: Env) -> bool:
+    """True when :func:`check_min_purchase` finds no miss (its fast path: no benefit text, no
+    hint estimate needed)."""
+    if minimum <= 0:
+        return True
+    if on_cart_subtotal:
+        return env.cart.subtotal >= minimum
+    return sum(line.gross for line in lines) >= minimum
+
+
 def check_min_purchase(
     minimum: int,
     on_cart_subtotal: bool,

@@ -23,6 +23,7 @@ from promoflow_evaluator.engine.types.common import (
     benefit_units,
     check_min_purchase,
     floor_minor,
+    min_purchase_met,
     percent_weights,
     value_weights,
 )
@@ -30,12 +31,14 @@ from promoflow_evaluator.engine.units import select_target_units
 from promoflow_evaluator.engine.validity import days_text, window_text
 
 
-def precheck_percent(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
+def precheck_percent(promo: Promo, env: Env, lines: tuple[Line, ...]) -> Miss | Ready:
     """Static checks of a percent discount: eligible lines, minimum purchase (with hint)."""
     rule = promo.rule
     assert isinstance(rule, PercentRule)
     if not lines:
         return NO_ITEMS
+    if min_purchase_met(rule.min_purchase, rule.on_cart_subtotal, lines, env):
+        return Ready(lines)
     eligible = sum(line.gross for line in lines)
     potential = eligible * rule.percent // RAW
     if rule.cap is not None:
@@ -48,7 +51,7 @@ def precheck_percent(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
         lambda: f"{env.fmt.percent(rule.percent)} off",
         potential or None,
     )
-    return miss or Ready(tuple(lines))
+    return miss or Ready(lines)
 
 
 def grant_percent(promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> Grant | Miss:
@@ -75,12 +78,14 @@ def grant_percent(promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> Grant
     )
 
 
-def precheck_amount(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
+def precheck_amount(promo: Promo, env: Env, lines: tuple[Line, ...]) -> Miss | Ready:
     """Static checks of an amount discount: eligible lines, minimum purchase (with hint)."""
     rule = promo.rule
     assert isinstance(rule, AmountRule)
     if not lines:
         return NO_ITEMS
+    if min_purchase_met(rule.min_purchase, rule.on_cart_subtotal, lines, env):
+        return Ready(lines)
     miss = check_min_purchase(
         rule.min_purchase,
         rule.on_cart_subtotal,
@@ -89,7 +94,7 @@ def precheck_amount(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
         lambda: f"{env.fmt.money(rule.amount)} off",
         rule.amount,
     )
-    return miss or Ready(tuple(lines))
+    return miss or Ready(lines)
 
 
 def grant_amount(promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> Grant | Miss:
@@ -125,7 +130,7 @@ def grant_amount(promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> Grant 
     )
 
 
-def precheck_happy_hour(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
+def precheck_happy_hour(promo: Promo, env: Env, lines: tuple[Line, ...]) -> Miss | Ready:
     """Happy hour's own window and weekdays (its business day), then eligible lines."""
     rule = promo.rule
     assert isinstance(rule, HappyHourRule)
@@ -140,7 +145,7 @@ def precheck_happy_hour(promo: Promo, env: Env, lines: list[Line]) -> Miss | Rea
         return miss
     if not lines:
         return NO_ITEMS
-    return Ready(tuple(lines))
+    return Ready(lines)
 
 
 def _happy_hour_time(rule: HappyHourRule, env: Env) -> Miss | None:

@@ -26,6 +26,7 @@ from promoflow_evaluator.engine.types.common import (
     benefit_units,
     check_min_purchase,
     floor_minor,
+    min_purchase_met,
     percent_weights,
     value_weights,
 )
@@ -60,23 +61,25 @@ def _method_miss(
     )
 
 
-def precheck_payment(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
+def precheck_payment(promo: Promo, env: Env, lines: tuple[Line, ...]) -> Miss | Ready:
     """Eligible lines, minimum purchase, then a known and listed payment method (else a hint)."""
     rule = promo.rule
     assert isinstance(rule, PaymentRule)
     if not lines:
         return NO_ITEMS
     saving = _estimate(rule.is_percent, rule.value, rule.cap, sum(ln.gross for ln in lines))
-    fmt = env.fmt
+    miss = None
+    if not min_purchase_met(rule.min_purchase, True, lines, env):
+        fmt = env.fmt
 
-    def benefit() -> str:
-        return f"{fmt.percent(rule.value) if rule.is_percent else fmt.money(rule.value)} off"
+        def benefit() -> str:
+            return f"{fmt.percent(rule.value) if rule.is_percent else fmt.money(rule.value)} off"
 
-    miss = check_min_purchase(rule.min_purchase, True, lines, env, benefit, saving)
+        miss = check_min_purchase(rule.min_purchase, True, lines, env, benefit, saving)
     return (
         miss
         or _method_miss(rule.methods, rule.methods_display, env, saving, "save")
-        or Ready(tuple(lines))
+        or Ready(lines)
     )
 
 
@@ -115,20 +118,20 @@ def grant_payment(promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> Grant
     )
 
 
-def precheck_cashback(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
+def precheck_cashback(promo: Promo, env: Env, lines: tuple[Line, ...]) -> Miss | Ready:
     """Eligible lines, minimum purchase, then the payment method when the cashback names some."""
     rule = promo.rule
     assert isinstance(rule, CashbackRule)
     if not lines:
         return NO_ITEMS
     earn = _estimate(rule.is_percent, rule.value, rule.cap, sum(ln.gross for ln in lines))
-    miss = check_min_purchase(
-        rule.min_purchase, True, lines, env, lambda: f"{env.fmt.money(earn)} cashback", earn
-    )
+    miss = None
+    if not min_purchase_met(rule.min_purchase, True, lines, env):
+        miss = check_min_purchase(
+            rule.min_purchase, True, lines, env, lambda: f"{env.fmt.money(earn)} cashback", earn
+        )
     return (
-        miss
-        or _method_miss(rule.methods, rule.methods_display, env, earn, "earn")
-        or Ready(tuple(lines))
+        miss or _method_miss(rule.methods, rule.methods_display, env, earn, "earn") or Ready(lines)
     )
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from promoflow_contracts.results import HintKind, ReasonCode
 from promoflow_evaluator.engine.bundles import BundlePlan, BundleSet
 from promoflow_evaluator.engine.cart import Line
-from promoflow_evaluator.engine.explain import plural, product_name
+from promoflow_evaluator.engine.explain import Fmt, plural, product_name
 from promoflow_evaluator.engine.hints import near_quantity
 from promoflow_evaluator.engine.ledger import Env, Ledger
 from promoflow_evaluator.engine.model import ComboRule, MixMatchRule, PackageRule, Promo
@@ -38,14 +38,14 @@ def _sets_text(count: int) -> str:
 # ----------------------------------------------------------------------------- combo
 
 
-def precheck_combo(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
+def precheck_combo(promo: Promo, env: Env, lines: tuple[Line, ...]) -> Miss | Ready:
     """The cart lines of each combo product."""
     rule = promo.rule
     assert isinstance(rule, ComboRule)
     per_item = tuple(tuple(cart_product_lines(promo, pid, env.cart)) for pid, _ in rule.items)
     if not any(per_item):
         return NO_ITEMS
-    return Ready(tuple(lines), per_item)
+    return Ready(lines, per_item)
 
 
 class ComboPlan(BundlePlan):
@@ -119,7 +119,7 @@ class ComboPlan(BundlePlan):
 # ----------------------------------------------------------------------------- package
 
 
-def precheck_package(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
+def precheck_package(promo: Promo, env: Env, lines: tuple[Line, ...]) -> Miss | Ready:
     """The cart lines that may fill each package slot."""
     rule = promo.rule
     assert isinstance(rule, PackageRule)
@@ -135,7 +135,7 @@ def precheck_package(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
         per_slot.append(tuple(found))
     if not any(per_slot):
         return NO_ITEMS
-    return Ready(tuple(lines), tuple(per_slot))
+    return Ready(lines, tuple(per_slot))
 
 
 class PackagePlan(BundlePlan):
@@ -160,6 +160,10 @@ class PackagePlan(BundlePlan):
             sum(ln.quantity for ln in group) < slot.minimum
             for group, slot in zip(self.per_slot, self.rule.slots, strict=True)
         )
+
+    def incomplete(self) -> Miss:
+        haves = tuple(sum(ln.quantity for ln in group) for group in self.per_slot)
+        return _package_miss(self.rule, haves, self.env.fmt)
 
     def prepare(self) -> None:
         self.orders = [self.unit_order(group, cheapest=False) for group in self.per_slot]
@@ -186,41 +190,69 @@ class PackagePlan(BundlePlan):
         reason = f"{rule.name} for {fmt.money(rule.price)}{_sets_text(len(sets))}"
         return reason, {"sets": len(sets), "package_price": fmt.decimal(rule.price)}
 
-    def incomplete(self) -> Miss:
-        short = []
-        for group, slot in zip(self.per_slot, self.rule.slots, strict=True):
-            have = sum(ln.quantity for ln in group)
-            if have < slot.minimum:
-                short.append((slot, slot.minimum - have))
-        if not short:
-            return Miss(ReasonCode.INCOMPLETE_BUNDLE, f"{self.rule.name}: no item to fill it")
-        slot, missing = short[0]
-        text = ", ".join(plural(n, s.label) for s, n in short)
-        hint = None
-        if len(short) == 1:
-            hint = HintDraft(
-                HintKind.ADD_PRODUCT,
-                f"add {plural(missing, slot.label)} for {self.rule.name} at "
-                f"{self.env.fmt.money(self.rule.price)}",
-                missing_quantity=missing,
-                product_id=slot.product_id,
-            )
-        return Miss(
-            ReasonCode.INCOMPLETE_BUNDLE, f"{self.rule.name} incomplete: missing {text}", hint
+
+def _package_miss(rule: PackageRule, haves: tuple[int, ...], fmt: Fmt) -> Miss:
+    """Why a package cannot form a set, given the cart's units per slot."""
+    short = []
+    for have, slot in zip(haves, rule.slots, strict=True):
+        if have < slot.minimum:
+            short.append((slot, slot.minimum - have))
+    if not short:
+        return Miss(ReasonCode.INCOMPLETE_BUNDLE, f"{rule.name}: no item to fill it")
+    slot, missing = short[0]
+    text = ", ".join(plural(n, s.label) for s, n in short)
+    hint = None
+    if len(short) == 1:
+        hint = HintDraft(
+            HintKind.ADD_PRODUCT,
+            f"add {plural(missing, slot.label)} for {rule.name} at {fmt.money(rule.price)}",
+            missing_quantity=missing,
+            product_id=slot.product_id,
         )
+    return Miss(ReasonCode.INCOMPLETE_BUNDLE, f"{rule.name} incomplete: missing {text}", hint)
+
+
+def package_shortfall(promo: Promo, ready: Ready, env: Env) -> Miss | None:
+    """The package's miss when some slot has fewer units in the whole cart than its minimum
+    (what :class:`PackagePlan` reports then), else None.
+
+    Remembered on the rule across carts: the miss is a function of the rule, the units per
+    slot and the currency format only (no cart names or prices), and a :class:`Miss` is never
+    changed once made; ``test_shortfall_memo`` compares it with the plan's own.
+    """
+    rule = promo.rule
+    assert isinstance(rule, PackageRule)
+    per_slot: tuple[tuple[Line, ...], ...] = ready.data
+    short = False
+    haves: list[int] = []
+    for group, slot in zip(per_slot, rule.slots, strict=True):
+        have = 0
+        for ln in group:
+            have += ln.quantity
+        haves.append(have)
+        if have < slot.minimum:
+            short = True
+    if not short:
+        return None
+    fmt = env.fmt
+    key = (fmt.currency, fmt.digits, tuple(haves))
+    miss = rule.misses.get(key)
+    if miss is None:
+        miss = rule.misses[key] = _package_miss(rule, key[2], fmt)
+    return miss
 
 
 # ----------------------------------------------------------------------------- mix and match
 
 
-def precheck_mix_match(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
+def precheck_mix_match(promo: Promo, env: Env, lines: tuple[Line, ...]) -> Miss | Ready:
     """The cart lines of the mix-and-match item set."""
     rule = promo.rule
     assert isinstance(rule, MixMatchRule)
     pool = cart_item_lines(promo, rule.items, env.cart, lines)
     if not pool:
         return NO_ITEMS
-    return Ready(tuple(lines), tuple(pool))
+    return Ready(lines, tuple(pool))
 
 
 class MixMatchPlan(BundlePlan):
@@ -286,33 +318,67 @@ class MixMatchPlan(BundlePlan):
         }
 
     def incomplete(self) -> Miss:
-        rule = self.rule
-        if rule.allow_same_product:
-            have = sum(ln.quantity for ln in self.pool)
-        else:
-            have = len({ln.product for ln in self.pool})
-        missing = rule.quantity - have
-        offer = f"{rule.quantity} for {self.env.fmt.money(rule.price)}"
-        hint = None
-        if near_quantity(have, rule.quantity):
-            category = (
-                next(iter(rule.items.category_ids))
-                if rule.items and len(rule.items.category_ids) == 1
-                else None
-            )
-            what = rule.label if rule.allow_same_product else f"different {rule.label}"
-            hint = HintDraft(
-                HintKind.ADD_QUANTITY,
-                f"add {missing} more {what} for {offer}",
-                missing_quantity=missing,
-                category_id=category,
-            )
-        kind = "" if rule.allow_same_product else " different"
-        return Miss(
-            ReasonCode.MIN_QUANTITY_NOT_MET,
-            f"{offer} needs {rule.quantity}{kind} {rule.label} (cart has {have})",
-            hint,
+        return _mix_match_miss(self.rule, _mix_match_have(self.rule, self.pool), self.env.fmt)
+
+
+def _mix_match_have(rule: MixMatchRule, pool: tuple[Line, ...]) -> int:
+    """Units of the pool (distinct products when a set needs distinct products)."""
+    if rule.allow_same_product:
+        return sum(ln.quantity for ln in pool)
+    return len({ln.product for ln in pool})
+
+
+def _mix_match_miss(rule: MixMatchRule, have: int, fmt: Fmt) -> Miss:
+    """Why a mix and match cannot form a set with ``have`` units (or products) in the cart."""
+    missing = rule.quantity - have
+    offer = f"{rule.quantity} for {fmt.money(rule.price)}"
+    hint = None
+    if near_quantity(have, rule.quantity):
+        category = (
+            next(iter(rule.items.category_ids))
+            if rule.items and len(rule.items.category_ids) == 1
+            else None
         )
+        what = rule.label if rule.allow_same_product else f"different {rule.label}"
+        hint = HintDraft(
+            HintKind.ADD_QUANTITY,
+            f"add {missing} more {what} for {offer}",
+            missing_quantity=missing,
+            category_id=category,
+        )
+    kind = "" if rule.allow_same_product else " different"
+    return Miss(
+        ReasonCode.MIN_QUANTITY_NOT_MET,
+        f"{offer} needs {rule.quantity}{kind} {rule.label} (cart has {have})",
+        hint,
+    )
 
 
-__all__ = ["ComboPlan", "MixMatchPlan", "PackagePlan"]
+def mix_match_shortfall(promo: Promo, ready: Ready, env: Env) -> Miss | None:
+    """The mix and match's miss when the whole cart holds fewer units (or distinct products)
+    than one set needs (what :class:`MixMatchPlan` reports then), else None.
+
+    Remembered on the rule across carts: the miss is a function of the rule, that count and
+    the currency format only, and a :class:`Miss` is never changed once made;
+    ``test_shortfall_memo`` compares it with the plan's own.
+    """
+    rule = promo.rule
+    assert isinstance(rule, MixMatchRule)
+    have = _mix_match_have(rule, ready.data)
+    if have >= rule.quantity:
+        return None
+    fmt = env.fmt
+    key = (fmt.currency, fmt.digits, have)
+    miss = rule.misses.get(key)
+    if miss is None:
+        miss = rule.misses[key] = _mix_match_miss(rule, have, fmt)
+    return miss
+
+
+__all__ = [
+    "ComboPlan",
+    "MixMatchPlan",
+    "PackagePlan",
+    "mix_match_shortfall",
+    "package_shortfall",
+]

@@ -60,7 +60,7 @@ def _hint(
     )
 
 
-def precheck_tier(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
+def precheck_tier(promo: Promo, env: Env, lines: tuple[Line, ...]) -> Miss | Ready:
     """The highest reached tier (before discounts) and a hint for the next one when near."""
     rule = promo.rule
     assert isinstance(rule, TierRule)
@@ -93,7 +93,7 @@ def precheck_tier(promo: Promo, env: Env, lines: list[Line]) -> Miss | Ready:
             f"lowest tier needs {fmt.money(lowest.minimum)} (eligible {fmt.money(measured)})",
             hint,
         )
-    return Ready(tuple(lines), reached, hint)
+    return Ready(lines, reached, hint)
 
 
 def grant_tier(promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> Grant | Miss:
