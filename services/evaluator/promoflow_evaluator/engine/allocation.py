@@ -28,22 +28,27 @@ def allocate(amount: int, weights: Sequence[int], caps: Sequence[int]) -> list[i
     if len(open_positions) == 1:
         shares[open_positions[0]] = amount
         return shares
+    proposed = [0] * len(weights)
+    remainders = [0] * len(weights)
     left = amount
     while left > 0:
-        total_weight = sum(weights[i] for i in open_positions)
-        floors: list[tuple[int, int, int]] = []
+        total_weight = 0
+        for i in open_positions:
+            total_weight += weights[i]
         given = 0
         for i in open_positions:
-            share, remainder = divmod(left * weights[i], total_weight)
-            floors.append((i, share, remainder))
+            part = left * weights[i]
+            share = part // total_weight
+            proposed[i] = share
+            remainders[i] = part - share * total_weight
             given += share
         extra = left - given
         if extra:
-            ranked = sorted(floors, key=lambda f: (-f[2], f[0]))
-            bonus = {f[0] for f in ranked[:extra]}
-        else:
-            bonus = set()
-        proposed = {i: share + (1 if i in bonus else 0) for i, share, _ in floors}
+            # largest remainder first; ties to the lower position (``open_positions`` is
+            # ascending and the sort is stable)
+            ranked = sorted(open_positions, key=lambda i: -remainders[i])
+            for k in range(extra):
+                proposed[ranked[k]] += 1
         over = [i for i in open_positions if shares[i] + proposed[i] > caps[i]]
         if not over:
             for i in open_positions:

@@ -93,10 +93,17 @@ def finalize(
     if grant.cap is not None and amount > grant.cap:
         amount, capped = grant.cap, True
     is_cashback = grant.cashback_method is not None
+    weights = grant.weights
+    remaining = ledger.remaining
     positions: list[int] = []
     if not is_cashback:
-        positions = [idx for idx, w in grant.weights.items() if w > 0 and ledger.remaining[idx] > 0]
-        left = sum(ledger.remaining[idx] for idx in positions)
+        left = 0
+        for idx, w in weights.items():
+            if w > 0:
+                rest = remaining[idx]
+                if rest > 0:
+                    positions.append(idx)
+                    left += rest
         if amount > left:
             amount, capped = left, True
     room = budget_room(promo, ledger)
@@ -107,16 +114,20 @@ def finalize(
         return BUDGET_EXHAUSTED if limited else _NOTHING_LEFT
     shares: dict[int, int] = {}
     if amount > 0 and not is_cashback:
-        positions.sort()
-        split = allocate(
-            amount,
-            [grant.weights[idx] for idx in positions],
-            [ledger.remaining[idx] for idx in positions],
-        )
-        for idx, share in zip(positions, split, strict=True):
-            if share:
-                shares[idx] = share
-                ledger.take(idx, share, holder)
+        if len(positions) == 1:
+            # one open line takes it all (``amount`` is at most what is left on it)
+            idx = positions[0]
+            shares[idx] = amount
+            ledger.take(idx, amount, holder)
+        else:
+            positions.sort()
+            split = allocate(
+                amount, [weights[idx] for idx in positions], [remaining[idx] for idx in positions]
+            )
+            for idx, share in zip(positions, split, strict=True):
+                if share:
+                    shares[idx] = share
+                    ledger.take(idx, share, holder)
     spend_budget(promo, ledger, amount)
     if is_cashback:
         return Applied(promo, grant, 0, {}, cashback=amount, capped=capped, budget_limited=limited)
@@ -221,11 +232,13 @@ def run(lives: Sequence[Live], env: Env) -> RunResult:
                 result = finalize(promo, outcome, ledger, env, holder)
                 if isinstance(result, Applied):
                     out.applied.append(result)
-                    out.offers.extend((promo, o) for o in offers)
+                    if offers:
+                        out.offers.extend((promo, o) for o in offers)
                     continue
                 outcome = result
             out.misses.append((promo, outcome))
-            out.offers.extend((promo, o) for o in outcome.offers)
+            if outcome.offers:
+                out.offers.extend((promo, o) for o in outcome.offers)
             if outcome.hint is not None:
                 out.hints.append((promo, outcome.hint))
     return out
