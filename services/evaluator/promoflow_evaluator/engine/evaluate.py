@@ -51,13 +51,19 @@ def evaluate_document(
     hints.extend((live.promo, live.ready.hint) for live in screened.live if live.ready.hint)
     hints.extend(choice.winner.hints)
     hints.extend((p, m.hint) for p, m in choice.losers if m.hint and m.lost_to == ())
-    seen: set[tuple[int, str]] = set()
+    hints.sort(key=lambda pair: pair[0].rank)
     unique: list[tuple[Promo, HintDraft]] = []
-    for promo, hint in sorted(hints, key=lambda pair: pair[0].rank):
-        key = (promo.rank, hint.message)
-        if key not in seen:
-            seen.add(key)
-            unique.append((promo, hint))
+    for pair in hints:
+        # one hint per (promotion, message): same-rank hints are adjacent once sorted
+        rank = pair[0].rank
+        message = pair[1].message
+        j = len(unique) - 1
+        while j >= 0 and unique[j][0].rank == rank:
+            if unique[j][1].message == message:
+                break
+            j -= 1
+        else:
+            unique.append(pair)
     return build_document(env, choice.winner, misses, unique)
 
 

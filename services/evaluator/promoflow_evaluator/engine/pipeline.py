@@ -76,12 +76,18 @@ class RunResult:
     @property
     def bill_discount(self) -> int:
         """Total taken off the bill (minor)."""
-        return sum(a.discount for a in self.applied)
+        total = 0
+        for a in self.applied:
+            total += a.discount
+        return total
 
     @property
     def benefit(self) -> int:
         """Customer benefit: bill discount plus cashback (minor)."""
-        return sum(a.discount + a.cashback for a in self.applied)
+        total = 0
+        for a in self.applied:
+            total += a.discount + a.cashback
+        return total
 
 
 def finalize(

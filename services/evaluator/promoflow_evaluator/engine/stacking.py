@@ -34,15 +34,27 @@ class Choice:
         self.losers: list[tuple[Promo, Miss]] = [] if losers is None else losers
 
 
-def _lost(promo: Promo, winner: RunResult, own: int, env: Env) -> Miss:
-    codes = tuple(a.promo.code for a in winner.applied)
-    fmt = env.fmt
-    return Miss(
-        ReasonCode.NOT_STACKABLE,
-        f"not combined: {', '.join(codes) or 'the other promotions'} give the customer more "
-        f"({fmt.money(winner.benefit)} against {fmt.money(own)})",
-        lost_to=codes,
-    )
+class _Lost:
+    """The ``not_stackable`` miss of promotions that lost to ``winner`` (the winner's codes
+    and benefit text built once, not once per loser)."""
+
+    __slots__ = ("codes", "env", "prefix")
+
+    def __init__(self, winner: RunResult, env: Env) -> None:
+        self.env = env
+        self.codes = tuple([a.promo.code for a in winner.applied])
+        self.prefix = (
+            f"not combined: {', '.join(self.codes) or 'the other promotions'} give the customer "
+            f"more ({env.fmt.money(winner.benefit)} against "
+        )
+
+    def miss(self, own: int) -> Miss:
+        """The miss of a loser whose own customer benefit was ``own`` (minor)."""
+        return Miss(
+            ReasonCode.NOT_STACKABLE,
+            f"{self.prefix}{self.env.fmt.money(own)})",
+            lost_to=self.codes,
+        )
 
 
 def choose(lives: Sequence[Live], env: Env) -> Choice:
@@ -65,20 +77,16 @@ def choose(lives: Sequence[Live], env: Env) -> Choice:
             best_key, best, best_single = key, result, live.promo
     assert best is not None
     losers: list[tuple[Promo, Miss]] = []
+    lost = _Lost(best, env)
     if best_single is not None:
         for applied in group.applied:
-            losers.append(
-                (
-                    applied.promo,
-                    _lost(applied.promo, best, applied.discount + applied.cashback, env),
-                )
-            )
+            losers.append((applied.promo, lost.miss(applied.discount + applied.cashback)))
         losers.extend((promo, miss.without_offers()) for promo, miss in group.misses)
     for live, result in alone:
         if live.promo is best_single:
             continue
         if result.applied:
-            losers.append((live.promo, _lost(live.promo, best, result.benefit, env)))
+            losers.append((live.promo, lost.miss(result.benefit)))
         else:
             losers.extend((promo, miss.without_offers()) for promo, miss in result.misses)
     return Choice(best, losers)
