@@ -18,6 +18,7 @@ from datetime import date, datetime
 from functools import partial
 from uuid import UUID
 
+from promoflow_contracts.base import SalesChannel
 from promoflow_contracts.cart import CartLine, EvaluateRequest
 from promoflow_evaluator.engine.calendar import local_time
 from promoflow_evaluator.engine.context import EngineContext
@@ -152,6 +153,10 @@ class Cart:
         self.allowed = allowed
 
 
+#: channel texts by member (``Enum.value`` is a Python-level property)
+_CHANNELS: dict[SalesChannel, str] = {channel: channel.value for channel in SalesChannel}
+
+
 def _field(line: CartLine, name: str) -> str:
     return f"line {line.line_id} {name}"
 
@@ -211,32 +216,51 @@ def prepare_cart(request: EvaluateRequest, context: EngineContext) -> Cart:
     customer = request.customer
     product_lines: dict[int, list[int]] = {}
     category_lines: dict[int, list[int]] = {}
+    brands: list[int] = []
     for ln in lines:
-        product_lines.setdefault(ln.product, []).append(ln.idx)
+        found = product_lines.get(ln.product)
+        if found is None:
+            product_lines[ln.product] = [ln.idx]
+        else:
+            found.append(ln.idx)
         if ln.category is not None:
-            category_lines.setdefault(ln.category, []).append(ln.idx)
+            found = category_lines.get(ln.category)
+            if found is None:
+                category_lines[ln.category] = [ln.idx]
+            else:
+                found.append(ln.idx)
+        if ln.brand is not None:
+            brands.append(ln.brand)
+    line_brands = bool(brands)
+    if context.brand_id is not None:
+        brands.append(context.brand_id.int)
+    tier: str | None = None
+    customer_type: str | None = None
+    is_member = False
+    if customer:
+        is_member = bool(customer.is_member)
+        if customer.tier:
+            tier = customer.tier.casefold()
+        if customer.customer_type:
+            customer_type = customer.customer_type.casefold()
+    payment = request.payment_method
     return Cart(
-        request=request,
-        lines=tuple(lines),
-        subtotal=sum(line.gross for line in lines),
-        local=local,
-        local_date=local.date(),
-        channel=request.sales_channel.value,
-        is_member=bool(customer and customer.is_member),
-        tier=customer.tier.casefold() if customer and customer.tier else None,
-        customer_type=(
-            customer.customer_type.casefold() if customer and customer.customer_type else None
-        ),
-        voucher_keys=frozenset(code.casefold() for code in request.voucher_codes),
-        payment_key=request.payment_method.casefold() if request.payment_method else None,
-        product_keys=frozenset(product_lines),
-        category_keys=frozenset(category_lines),
-        brand_keys=frozenset(
-            [line.brand for line in lines if line.brand is not None]
-            + ([context.brand_id.int] if context.brand_id is not None else [])
-        ),
-        product_lines=product_lines,
-        category_lines=category_lines,
-        line_brands=any(line.brand is not None for line in lines),
-        allowed={},
+        request,
+        tuple(lines),
+        sum([line.gross for line in lines]),
+        local,
+        local.date(),
+        _CHANNELS[request.sales_channel],
+        is_member,
+        tier,
+        customer_type,
+        frozenset([code.casefold() for code in request.voucher_codes]),
+        payment.casefold() if payment else None,
+        frozenset(product_lines),
+        frozenset(category_lines),
+        frozenset(brands),
+        product_lines,
+        category_lines,
+        line_brands,
+        {},
     )

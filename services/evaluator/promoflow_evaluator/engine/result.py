@@ -53,6 +53,9 @@ _HINT_TEXTS: dict[HintKind, str] = {kind: kind.value for kind in HintKind}
 
 _UUID_TEXTS: dict[int, str] = {}
 
+#: placeholder for a line document not built yet (never part of a result)
+_NO_DOCUMENT: dict[str, Any] = {}
+
 
 def uuid_text(value: int) -> str:
     """The canonical text of the UUID whose ``UUID.int`` is ``value`` (recent ones kept)."""
@@ -214,7 +217,7 @@ def build_document(
             per_line[idx] += share
     line_allocations: list[list[dict[str, Any]]] = [[] for _ in cart.lines]
     applied_documents = [_applied(item, env, line_allocations) for item in applied]
-    line_documents: list[dict[str, Any]] = [{} for _ in cart.lines]
+    line_documents: list[dict[str, Any]] = [_NO_DOCUMENT] * len(cart.lines)  # all replaced
     for line in cart.lines:
         discount = per_line[line.idx]
         line_documents[line.position] = {
