@@ -55,12 +55,21 @@ def items_label(
 ) -> str:
     """A readable name for a set of items: embedded names of its products and categories,
     else the names of the cart lines in it, else "items"."""
-    names = [promo.names[i] for i in sorted(product_ids) if i in promo.names]
-    names += [promo.names[i] for i in sorted(category_ids) if i in promo.names]
-    if not names:
-        seen: list[str] = []
-        for line in pool:
-            if line.name and line.name not in seen:
-                seen.append(line.name)
-        names = seen[:3]
-    return " or ".join(names) if names else "items"
+    label = embedded_label(promo.names, product_ids, category_ids)
+    if label:
+        return label
+    seen: list[str] = []
+    for line in pool:
+        if line.name and line.name not in seen:
+            seen.append(line.name)
+    return " or ".join(seen[:3]) if seen else "items"
+
+
+def embedded_label(
+    names: dict[int, str], product_ids: frozenset[int], category_ids: frozenset[int]
+) -> str:
+    """The embedded names of a set's products and categories joined by " or " ("" when the
+    promotion names none of them: :func:`items_label` then names the cart's lines)."""
+    found = [names[i] for i in sorted(product_ids) if i in names]
+    found += [names[i] for i in sorted(category_ids) if i in names]
+    return " or ".join(found)

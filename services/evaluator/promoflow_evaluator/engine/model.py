@@ -149,6 +149,17 @@ class BuyGetRule:
     cheapest_first: bool
     max_sets: int | None
     max_reward_units: int | None
+    #: one pool of units (``same_product`` or equal buy and get sets)
+    pooled: bool
+    #: the embedded names of the buy and get sets (None = the scope's items), "" when the
+    #: promotion names none of them (the cart's names are used then)
+    buy_label: str
+    get_label: str
+    #: screening's "cannot form one set" misses by (currency, digits, counts): see
+    #: :func:`..types.buy_get.buy_get_shortfall` (not part of the rule's value)
+    misses: dict[tuple[str, int, int, int], Miss] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,7 @@ from promoflow_contracts.rules import (
     UpsellRules,
 )
 from promoflow_evaluator.engine.calendar import Window
+from promoflow_evaluator.engine.explain import embedded_label
 from promoflow_evaluator.engine.model import (
     STAGE_ORDER,
     TYPE_ORDER,
@@ -258,7 +259,7 @@ class _Parser:
                 target=self.target(rules.target),
             )
         if isinstance(rules, BuyXGetYRules):
-            return self.buy_get(rules)
+            return self.buy_get(rules, names)
         if isinstance(rules, ComboRules):
             quantities: dict[int, int] = {}
             for item in rules.items:
@@ -344,7 +345,7 @@ class _Parser:
             )
         return self.tiers(rules)
 
-    def buy_get(self, rules: BuyXGetYRules) -> BuyGetRule:
+    def buy_get(self, rules: BuyXGetYRules, names: dict[int, str]) -> BuyGetRule:
         max_sets: int | None = None
         if rules.application is ApplicationMode.ONCE_PER_ORDER:
             max_sets = 1
@@ -356,18 +357,29 @@ class _Parser:
             reward_value = percent_micro(rules.reward.value)
         elif rules.reward.value is not None and rules.reward.kind is not RewardKind.FREE:
             reward_value = self.money0(rules.reward.value)
+        buy_items = self.item_set(rules.buy_set)
+        get_items = self.item_set(rules.get_set)
+        scope_items = self.scope().items
+
+        def label(items: ItemMatcher | None) -> str:
+            items = scope_items if items is None else items
+            return embedded_label(names, items.product_ids, items.category_ids)
+
         return BuyGetRule(
             buy_quantity=rules.buy_quantity,
             get_quantity=rules.get_quantity,
-            buy_items=self.item_set(rules.buy_set),
+            buy_items=buy_items,
             buy_min_amount=self.money0(rules.buy_min_amount or Decimal(0)),
-            get_items=self.item_set(rules.get_set),
+            get_items=get_items,
             same_product=rules.same_product_only,
             reward=rules.reward.kind,
             reward_value=reward_value,
             cheapest_first=rules.reward_selection is not UnitSelection.MOST_EXPENSIVE,
             max_sets=max_sets,
             max_reward_units=rules.max_reward_units,
+            pooled=rules.same_product_only or buy_items == get_items,
+            buy_label=label(buy_items),
+            get_label=label(get_items),
         )
 
     def package(self, rules: PackageRules, names: dict[int, str]) -> PackageRule:

@@ -73,7 +73,11 @@ Shortfall = Callable[[Promo, Ready, Env], Miss | None]
 #: by :attr:`Promo.type_index`: the bundle's miss when the whole cart's unit counts cannot form
 #: one set (the plan's ``impossible()`` then ``incomplete()``), found without making a plan
 SHORTFALL_BY_INDEX: tuple[Shortfall | None, ...] = tuple(
-    {T.PACKAGE: sets.package_shortfall, T.MIX_MATCH: sets.mix_match_shortfall}.get(t)
+    {
+        T.BUY_X_GET_Y: buy_get.buy_get_shortfall,
+        T.PACKAGE: sets.package_shortfall,
+        T.MIX_MATCH: sets.mix_match_shortfall,
+    }.get(t)
     for t in TYPE_ORDER
 )
 

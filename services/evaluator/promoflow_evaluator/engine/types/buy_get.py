@@ -64,6 +64,16 @@ def precheck_buy_get(promo: Promo, env: Env, lines: tuple[Line, ...]) -> Miss | 
     return Ready(lines, (tuple(buy), tuple(get)))
 
 
+def _pooled_units(rule: BuyGetRule, buy: tuple[Line, ...], get: tuple[Line, ...]) -> int:
+    """Units a pooled set can draw from: the pool, or the best single product."""
+    counts: dict[int, int] = {}
+    pool = {ln.idx: ln for ln in (*buy, *get)}.values()
+    for ln in pool:
+        key = ln.product if rule.same_product else 0
+        counts[key] = counts.get(key, 0) + ln.quantity
+    return max(counts.values(), default=0)
+
+
 class BuyGetPlan(BundlePlan):
     """Sets of a buy-x-get-y promotion (see the module docstring for the unit policy)."""
 
@@ -82,19 +92,10 @@ class BuyGetPlan(BundlePlan):
         self.buy_order: list[int] = []
         self.groups: list[tuple[list[int], list[int]]] = []
 
-    def _pooled_units(self) -> int:
-        """Units a pooled set can draw from: the pool, or the best single product."""
-        counts: dict[int, int] = {}
-        pool = {ln.idx: ln for ln in (*self.buy, *self.get)}.values()
-        for ln in pool:
-            key = ln.product if self.rule.same_product else 0
-            counts[key] = counts.get(key, 0) + ln.quantity
-        return max(counts.values(), default=0)
-
     def impossible(self) -> bool:
         rule = self.rule
-        if rule.same_product or rule.buy_items == rule.get_items:
-            return self._pooled_units() < rule.buy_quantity + rule.get_quantity
+        if rule.pooled:
+            return _pooled_units(rule, self.buy, self.get) < rule.buy_quantity + rule.get_quantity
         buy_units = sum(ln.quantity for ln in self.buy)
         return buy_units < rule.buy_quantity or not self.get
 
@@ -189,73 +190,122 @@ class BuyGetPlan(BundlePlan):
         return reason, {"sets": len(sets), "reward_units": rewarded, "reward": rule.reward.value}
 
     def incomplete(self) -> Miss:
-        rule = self.rule
-        env = self.env
-        text = f"buy {rule.buy_quantity} get {rule.get_quantity} {reward_text(rule, env)}"
-        buy_units = sum(ln.quantity for ln in self.buy)
-        get_units = sum(ln.quantity for ln in self.get)
-        pooled = rule.same_product or rule.buy_items == rule.get_items
-        buy_label = _label(self.promo, rule.buy_items, list(self.buy))
-        if pooled:
-            have = self._pooled_units()
-            need = rule.buy_quantity + rule.get_quantity
-            if have >= need:
-                return Miss(
-                    ReasonCode.MIN_PURCHASE_NOT_MET,
-                    f"{text}: the bought units must add up to {env.fmt.money(rule.buy_min_amount)}",
-                )
-            missing = need - have
-            hint = None
-            if near_quantity(have, need):
-                hint = HintDraft(
-                    HintKind.ADD_QUANTITY,
-                    f"add {missing} more {buy_label} for {text}",
-                    missing_quantity=missing,
-                )
-            return Miss(
-                ReasonCode.MIN_QUANTITY_NOT_MET,
-                f"{text} needs {need} x {buy_label} (cart has {have})",
-                hint,
-            )
-        get_label = _label(self.promo, rule.get_items, list(self.get))
-        if buy_units < rule.buy_quantity:
-            missing = rule.buy_quantity - buy_units
-            hint = None
-            if near_quantity(buy_units, rule.buy_quantity):
-                hint = HintDraft(
-                    HintKind.ADD_QUANTITY,
-                    f"add {missing} more {buy_label} for {text}",
-                    missing_quantity=missing,
-                )
-            return Miss(
-                ReasonCode.MIN_QUANTITY_NOT_MET,
-                f"{text} needs {rule.buy_quantity} x {buy_label} (cart has {buy_units})",
-                hint,
-            )
-        if get_units == 0:
-            items = rule.get_items
-            product = (
-                next(iter(items.product_ids)) if items and len(items.product_ids) == 1 else None
-            )
-            return Miss(
-                ReasonCode.INCOMPLETE_BUNDLE,
-                f"{text}: add {get_label} to the cart",
-                HintDraft(
-                    HintKind.ADD_PRODUCT,
-                    f"add {rule.get_quantity} x {get_label} {reward_text(rule, env)}",
-                    missing_quantity=rule.get_quantity,
-                    product_id=product,
-                ),
-            )
-        buy_amount = sum(ln.gross for ln in self.buy)
-        if buy_amount < rule.buy_min_amount:
+        return _buy_get_miss(self.promo, self.rule, self.buy, self.get, self.env)
+
+
+def _buy_label(promo: Promo, rule: BuyGetRule, buy: tuple[Line, ...]) -> str:
+    return rule.buy_label or _label(promo, rule.buy_items, list(buy))
+
+
+def _get_label(promo: Promo, rule: BuyGetRule, get: tuple[Line, ...]) -> str:
+    return rule.get_label or _label(promo, rule.get_items, list(get))
+
+
+def _buy_get_miss(
+    promo: Promo, rule: BuyGetRule, buy: tuple[Line, ...], get: tuple[Line, ...], env: Env
+) -> Miss:
+    """Why a buy-x-get-y cannot form a set from the ``buy`` and ``get`` pools of the cart."""
+    text = f"buy {rule.buy_quantity} get {rule.get_quantity} {reward_text(rule, env)}"
+    buy_units = sum(ln.quantity for ln in buy)
+    get_units = sum(ln.quantity for ln in get)
+    buy_label = _buy_label(promo, rule, buy)
+    if rule.pooled:
+        have = _pooled_units(rule, buy, get)
+        need = rule.buy_quantity + rule.get_quantity
+        if have >= need:
             return Miss(
                 ReasonCode.MIN_PURCHASE_NOT_MET,
-                f"{text} needs {env.fmt.money(rule.buy_min_amount)} of {buy_label} "
-                f"(cart has {env.fmt.money(buy_amount)})",
+                f"{text}: the bought units must add up to {env.fmt.money(rule.buy_min_amount)}",
+            )
+        missing = need - have
+        hint = None
+        if near_quantity(have, need):
+            hint = HintDraft(
+                HintKind.ADD_QUANTITY,
+                f"add {missing} more {buy_label} for {text}",
+                missing_quantity=missing,
             )
         return Miss(
             ReasonCode.MIN_QUANTITY_NOT_MET,
-            f"{text} needs {rule.buy_quantity} x {buy_label} and "
-            f"{rule.get_quantity} x {get_label}, a unit cannot count as both",
+            f"{text} needs {need} x {buy_label} (cart has {have})",
+            hint,
         )
+    get_label = _get_label(promo, rule, get)
+    if buy_units < rule.buy_quantity:
+        missing = rule.buy_quantity - buy_units
+        hint = None
+        if near_quantity(buy_units, rule.buy_quantity):
+            hint = HintDraft(
+                HintKind.ADD_QUANTITY,
+                f"add {missing} more {buy_label} for {text}",
+                missing_quantity=missing,
+            )
+        return Miss(
+            ReasonCode.MIN_QUANTITY_NOT_MET,
+            f"{text} needs {rule.buy_quantity} x {buy_label} (cart has {buy_units})",
+            hint,
+        )
+    if get_units == 0:
+        items = rule.get_items
+        product = next(iter(items.product_ids)) if items and len(items.product_ids) == 1 else None
+        return Miss(
+            ReasonCode.INCOMPLETE_BUNDLE,
+            f"{text}: add {get_label} to the cart",
+            HintDraft(
+                HintKind.ADD_PRODUCT,
+                f"add {rule.get_quantity} x {get_label} {reward_text(rule, env)}",
+                missing_quantity=rule.get_quantity,
+                product_id=product,
+            ),
+        )
+    buy_amount = sum(ln.gross for ln in buy)
+    if buy_amount < rule.buy_min_amount:
+        return Miss(
+            ReasonCode.MIN_PURCHASE_NOT_MET,
+            f"{text} needs {env.fmt.money(rule.buy_min_amount)} of {buy_label} "
+            f"(cart has {env.fmt.money(buy_amount)})",
+        )
+    return Miss(
+        ReasonCode.MIN_QUANTITY_NOT_MET,
+        f"{text} needs {rule.buy_quantity} x {buy_label} and "
+        f"{rule.get_quantity} x {get_label}, a unit cannot count as both",
+    )
+
+
+def buy_get_shortfall(promo: Promo, ready: Ready, env: Env) -> Miss | None:
+    """The buy-x-get-y's miss when the whole cart's unit counts cannot form a set (what
+    :class:`BuyGetPlan` reports then: ``impossible()`` then ``incomplete()``), else None.
+
+    Remembered on the rule across carts when the rule's embedded names label its sets: the miss
+    is then a function of the rule, the unit counts and the currency format only (a label from
+    the cart's own names is not remembered), and a :class:`Miss` is never changed once made;
+    ``test_shortfall_memo`` compares it with the plan's own.
+    """
+    rule = promo.rule
+    assert isinstance(rule, BuyGetRule)
+    buy: tuple[Line, ...]
+    get: tuple[Line, ...]
+    buy, get = ready.data
+    if rule.pooled:
+        have = _pooled_units(rule, buy, get)
+        if have >= rule.buy_quantity + rule.get_quantity:
+            return None
+        key_a, key_b = have, 0
+        cacheable = bool(rule.buy_label)
+    else:
+        buy_units = 0
+        for ln in buy:
+            buy_units += ln.quantity
+        if buy_units >= rule.buy_quantity and get:
+            return None
+        # its miss: too few buy units (their count), else no get units at all
+        key_a, key_b = min(buy_units, rule.buy_quantity), 1
+        cacheable = bool(rule.buy_label and rule.get_label)
+    if not cacheable:
+        return _buy_get_miss(promo, rule, buy, get, env)
+    fmt = env.fmt
+    key = (fmt.currency, fmt.digits, key_a, key_b)
+    miss = rule.misses.get(key)
+    if miss is None:
+        miss = rule.misses[key] = _buy_get_miss(promo, rule, buy, get, env)
+    return miss
