@@ -120,14 +120,23 @@ def matched_lines(items: ItemMatcher, cart: Cart) -> list[Line]:
     """The cart lines whose product or category is in ``items``, in canonical order."""
     products = items.product_ids & cart.product_keys
     categories = items.category_ids & cart.category_keys
-    if not products and not categories:
-        return []
+    lines = cart.lines
+    # One product or one category: its index list is already in canonical order (the cart
+    # builds it walking its lines in order), no set and no sort needed.
+    if not categories:
+        if not products:
+            return []
+        if len(products) == 1:
+            for product in products:
+                return [lines[idx] for idx in cart.product_lines[product]]
+    elif not products and len(categories) == 1:
+        for category in categories:
+            return [lines[idx] for idx in cart.category_lines[category]]
     found: set[int] = set()
     for product in products:
         found.update(cart.product_lines[product])
     for category in categories:
         found.update(cart.category_lines[category])
-    lines = cart.lines
     return [lines[idx] for idx in sorted(found)]
 
 
