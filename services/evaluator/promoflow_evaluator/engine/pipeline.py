@@ -197,27 +197,29 @@ def run(lives: Sequence[Live], env: Env) -> RunResult:
         for pos, live in enumerate(stage_lives):
             if live.promo.is_bundle:
                 plans[pos] = PLANS[live.promo.promo_type](live.promo, live.ready, ledger, env)
+        if not plans:  # no bundles in this stage: every promotion grants in order
+            for live in stage_lives:
+                promo = live.promo
+                grant = GRANTS[promo.promo_type](promo, live.ready, ledger, env)
+                _book(out, promo, grant, ledger, env, None)
+            continue
         assigned: dict[int, list[BundleSet]] = {}
-        empty: dict[int, tuple[BundleSet | None, int]] = {}
-        if plans:
-            order = sorted(plans)
-            assignment = assign(
-                [plans[p] for p in order], ledger.free, env.context.max_bundle_search
-            )
-            out.exact = out.exact and assignment.exact
-            out.explored += assignment.explored
-            out.notes.extend(assignment.notes)
-            empty = {
-                pos: _alone(plans[pos], ledger)
-                for pos, sets in zip(order, assignment.sets, strict=True)
-                if not sets
-            }
-            for pos, sets in zip(order, assignment.sets, strict=True):
-                assigned[pos] = sets
-                owner = stage_lives[pos].promo
-                for bundle in sets:
-                    for idx, n in bundle.units:
-                        ledger.consume(idx, n, owner.rank, owner.code)
+        order = sorted(plans)
+        assignment = assign([plans[p] for p in order], ledger.free, env.context.max_bundle_search)
+        out.exact = out.exact and assignment.exact
+        out.explored += assignment.explored
+        out.notes.extend(assignment.notes)
+        empty = {
+            pos: _alone(plans[pos], ledger)
+            for pos, sets in zip(order, assignment.sets, strict=True)
+            if not sets
+        }
+        for pos, sets in zip(order, assignment.sets, strict=True):
+            assigned[pos] = sets
+            owner = stage_lives[pos].promo
+            for bundle in sets:
+                for idx, n in bundle.units:
+                    ledger.consume(idx, n, owner.rank, owner.code)
         # Bundles without sets are explained with what the stage started with.
         unassigned = {pos: _bundle_miss(plans[pos], ledger, *alone) for pos, alone in empty.items()}
         for plan in plans.values():
@@ -232,19 +234,30 @@ def run(lives: Sequence[Live], env: Env) -> RunResult:
                 outcome.offers.extend(plans[pos].offers(assigned[pos], ledger.free))
             else:
                 outcome = GRANTS[promo.promo_type](promo, live.ready, ledger, env)
-            if isinstance(outcome, Grant):
-                offers = outcome.offers
-                holder = promo.rank if pos in plans else None
-                result = finalize(promo, outcome, ledger, env, holder)
-                if isinstance(result, Applied):
-                    out.applied.append(result)
-                    if offers:
-                        out.offers.extend((promo, o) for o in offers)
-                    continue
-                outcome = result
-            out.misses.append((promo, outcome))
-            if outcome.offers:
-                out.offers.extend((promo, o) for o in outcome.offers)
-            if outcome.hint is not None:
-                out.hints.append((promo, outcome.hint))
+            _book(out, promo, outcome, ledger, env, promo.rank if pos in plans else None)
     return out
+
+
+def _book(
+    out: RunResult,
+    promo: Promo,
+    outcome: Grant | Miss,
+    ledger: Ledger,
+    env: Env,
+    holder: int | None,
+) -> None:
+    """Finalize a grant (or take the miss) and record it in ``out``."""
+    if isinstance(outcome, Grant):
+        offers = outcome.offers
+        result = finalize(promo, outcome, ledger, env, holder)
+        if isinstance(result, Applied):
+            out.applied.append(result)
+            if offers:
+                out.offers.extend((promo, o) for o in offers)
+            return
+        outcome = result
+    out.misses.append((promo, outcome))
+    if outcome.offers:
+        out.offers.extend((promo, o) for o in outcome.offers)
+    if outcome.hint is not None:
+        out.hints.append((promo, outcome.hint))

@@ -91,7 +91,12 @@ def datetime_text(moment: datetime) -> str:
 def _uses(units: dict[int, int], lines: tuple[Line, ...]) -> list[dict[str, Any]]:
     if len(units) == 1:
         return [{"line_id": lines[i].line_id, "quantity": n} for i, n in units.items() if n > 0]
-    return [{"line_id": lines[i].line_id, "quantity": n} for i, n in sorted(units.items()) if n > 0]
+    uses: list[dict[str, Any]] = []
+    for i in sorted(units):  # int keys: no (index, units) tuples to build and compare
+        n = units[i]
+        if n > 0:
+            uses.append({"line_id": lines[i].line_id, "quantity": n})
+    return uses
 
 
 def _applied(item: Applied, env: Env, per_line: list[list[dict[str, Any]]]) -> dict[str, Any]:
