@@ -46,15 +46,17 @@ def _hint(
     tier: TierSpec, measured: int, by_quantity: bool, env: Env, promo: Promo
 ) -> HintDraft | None:
     missing = tier.minimum - measured
-    text = f"{tier.name}: {_benefit_text(tier, env, promo)}"
+    # Near first: the benefit text (money formatting) only for a hint that is shown.
     if by_quantity:
         if not near_quantity(measured, tier.minimum):
             return None
+        text = f"{tier.name}: {_benefit_text(tier, env, promo)}"
         return HintDraft(
             HintKind.ADD_QUANTITY, f"add {missing} more items for {text}", missing_quantity=missing
         )
     if not near_amount(measured, tier.minimum):
         return None
+    text = f"{tier.name}: {_benefit_text(tier, env, promo)}"
     return HintDraft(
         HintKind.ADD_AMOUNT, f"add {env.fmt.money(missing)} more for {text}", missing_amount=missing
     )
