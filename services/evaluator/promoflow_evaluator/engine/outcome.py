@@ -16,6 +16,9 @@ from typing import Any
 
 from promoflow_contracts.results import HintKind, ReasonCode
 
+#: entries a rule keeps in a cross-cart memo of its misses (``rule.misses``) before starting over
+MISS_MEMO_LIMIT = 256
+
 
 class HintDraft:
     """A near miss; money in minor units, ids as ``UUID.int``."""

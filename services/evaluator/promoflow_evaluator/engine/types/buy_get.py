@@ -26,7 +26,7 @@ from promoflow_evaluator.engine.explain import items_label
 from promoflow_evaluator.engine.hints import near_quantity
 from promoflow_evaluator.engine.ledger import Env, Ledger
 from promoflow_evaluator.engine.model import BuyGetRule, ItemMatcher, Promo
-from promoflow_evaluator.engine.outcome import HintDraft, Miss
+from promoflow_evaluator.engine.outcome import MISS_MEMO_LIMIT, HintDraft, Miss
 from promoflow_evaluator.engine.scope import cart_item_lines
 from promoflow_evaluator.engine.types.common import NO_ITEMS, Ready
 from promoflow_evaluator.engine.units import merge, take
@@ -307,5 +307,7 @@ def buy_get_shortfall(promo: Promo, ready: Ready, env: Env) -> Miss | None:
     key = (fmt.currency, fmt.digits, key_a, key_b)
     miss = rule.misses.get(key)
     if miss is None:
+        if len(rule.misses) >= MISS_MEMO_LIMIT:  # bounded, whatever carts come
+            rule.misses.clear()
         miss = rule.misses[key] = _buy_get_miss(promo, rule, buy, get, env)
     return miss

@@ -25,7 +25,7 @@ from promoflow_evaluator.engine.explain import Fmt, plural, product_name
 from promoflow_evaluator.engine.hints import near_quantity
 from promoflow_evaluator.engine.ledger import Env, Ledger
 from promoflow_evaluator.engine.model import ComboRule, MixMatchRule, PackageRule, Promo
-from promoflow_evaluator.engine.outcome import HintDraft, Miss
+from promoflow_evaluator.engine.outcome import MISS_MEMO_LIMIT, HintDraft, Miss
 from promoflow_evaluator.engine.scope import cart_item_lines, cart_product_lines
 from promoflow_evaluator.engine.types.common import NO_ITEMS, Ready
 from promoflow_evaluator.engine.units import merge, take, take_up_to
@@ -238,6 +238,8 @@ def package_shortfall(promo: Promo, ready: Ready, env: Env) -> Miss | None:
     key = (fmt.currency, fmt.digits, tuple(haves))
     miss = rule.misses.get(key)
     if miss is None:
+        if len(rule.misses) >= MISS_MEMO_LIMIT:  # bounded, whatever carts come
+            rule.misses.clear()
         miss = rule.misses[key] = _package_miss(rule, key[2], fmt)
     return miss
 
@@ -371,6 +373,8 @@ def mix_match_shortfall(promo: Promo, ready: Ready, env: Env) -> Miss | None:
     key = (fmt.currency, fmt.digits, have)
     miss = rule.misses.get(key)
     if miss is None:
+        if len(rule.misses) >= MISS_MEMO_LIMIT:  # bounded, whatever carts come
+            rule.misses.clear()
         miss = rule.misses[key] = _mix_match_miss(rule, have, fmt)
     return miss
 
