@@ -181,6 +181,17 @@ def test_exhausted_budget_does_not_apply() -> None:
     )
 
 
+def test_campaign_without_redemptions_left_does_not_apply_and_others_still_do() -> None:
+    # given a context whose campaign has no redemptions left, and a promotion outside it
+    ctx = context(remaining_budget_redemptions={CAMPAIGN: 0})
+    outside = promotion("FREE", rules={"type": "percent_discount", "discount_percent": "5"})
+    # when both are evaluated
+    result = run(cart(latte()), [_campaign_promo("A", "20"), outside], ctx)
+    # then the campaign's promotion is rejected for its budget and the other applies
+    assert miss_of(result, "A").reason_code is ReasonCode.BUDGET_EXHAUSTED
+    assert applied_codes(result) == ["FREE"]
+
+
 def test_cash_rounding_is_reported_apart_from_discounts() -> None:
     promo = promotion("P", rules={"type": "percent_discount", "discount_percent": "7"})
     result = run(

@@ -12,8 +12,6 @@ other latte of the same line, and after 10 % off a line of two lattes each is wo
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from promoflow_evaluator.engine.cart import Cart, Line
 from promoflow_evaluator.engine.context import EngineContext
 from promoflow_evaluator.engine.explain import Fmt
@@ -25,7 +23,7 @@ class Env:
     """Read-only facts shared by every step of one evaluation. (Plain classes with an
     explicit ``__init__`` here: see :mod:`.outcome` on why not dataclasses.)"""
 
-    __slots__ = ("cart", "context", "fmt", "happy_hours")
+    __slots__ = ("budget_exhausted", "cart", "context", "fmt", "happy_hours")
 
     def __init__(
         self,
@@ -39,6 +37,28 @@ class Env:
         self.fmt = fmt
         #: per-cart memo of happy-hour time verdicts by (window, weekdays)
         self.happy_hours: dict[object, Miss | None] = {} if happy_hours is None else happy_hours
+        #: ``UUID.int`` of the campaigns whose remaining redemptions or amount the context
+        #: gives as 0 or less (see :attr:`.Promo.campaign_key`; ``UUID.__hash__`` is Python)
+        exhausted: set[int] = set()
+        for cid, count in context.remaining_budget_redemptions.items():
+            if count <= 0:
+                exhausted.add(cid.int)
+        for cid, amount in context.remaining_budget_amount.items():
+            if amount <= 0:
+                exhausted.add(cid.int)
+        self.budget_exhausted = exhausted
+
+
+def budgets_by_key(context: EngineContext) -> tuple[dict[int, int], dict[int, int]]:
+    """The context's remaining campaign redemptions and amounts (minor units) keyed by the
+    campaign's ``UUID.int`` (fresh dicts: a :class:`Ledger` spends them)."""
+    redemptions: dict[int, int] = {}
+    for cid, count in context.remaining_budget_redemptions.items():
+        redemptions[cid.int] = count
+    amounts: dict[int, int] = {}
+    for cid, minor in context.budget_minor.items():
+        amounts[cid.int] = minor
+    return redemptions, amounts
 
 
 class Ledger:
@@ -66,8 +86,8 @@ class Ledger:
         remaining: list[int],
         free: list[int],
         free_value: list[int],
-        budget_redemptions: dict[UUID, int],
-        budget_amounts: dict[UUID, int],
+        budget_redemptions: dict[int, int],
+        budget_amounts: dict[int, int],
     ) -> None:
         self.lines = lines
         self.remaining = remaining
@@ -84,17 +104,18 @@ class Ledger:
         """Fresh state: nothing discounted, nothing consumed, full campaign budgets.
 
         Budget amounts are converted to minor units rounding down, so the engine never grants
-        more than the budget.
+        more than the budget; budgets are keyed by the campaign's ``UUID.int``.
         """
         lines = cart.lines
         remaining = [line.gross for line in lines]
+        redemptions, amounts = budgets_by_key(context)
         return cls(
             lines,
             remaining,
             [line.quantity for line in lines],
             [gross * RAW for gross in remaining],
-            dict(context.remaining_budget_redemptions),
-            dict(context.budget_minor),
+            redemptions,
+            amounts,
         )
 
     # ---------------------------------------------------------------- line-wide values

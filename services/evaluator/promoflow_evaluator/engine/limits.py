@@ -41,20 +41,16 @@ def check_limits(promo: Promo, env: Env) -> Miss | None:
         return _TODAY
     if context.remaining_uses_customer and context.remaining_uses_customer.get(pid, 1) <= 0:
         return _CUSTOMER
-    cid = promo.campaign_id
-    if cid is not None:
-        if context.remaining_budget_redemptions.get(cid, 1) <= 0:
-            return BUDGET_EXHAUSTED
-        amount = context.remaining_budget_amount.get(cid)
-        if amount is not None and amount <= 0:
-            return BUDGET_EXHAUSTED
+    cid = promo.campaign_key
+    if cid is not None and cid in env.budget_exhausted:
+        return BUDGET_EXHAUSTED
     return None
 
 
 def budget_room(promo: Promo, ledger: Ledger) -> int | None:
     """Minor units the promotion's campaign may still grant in this alternative (None =
     unlimited); 0 when its redemptions are used up by other promotions of the cart."""
-    cid = promo.campaign_id
+    cid = promo.campaign_key
     if cid is None:
         return None
     if ledger.budget_redemptions.get(cid, 1) <= 0:
@@ -64,7 +60,7 @@ def budget_room(promo: Promo, ledger: Ledger) -> int | None:
 
 def spend_budget(promo: Promo, ledger: Ledger, amount: int) -> None:
     """Record one redemption and ``amount`` minor units against the promotion's campaign."""
-    cid = promo.campaign_id
+    cid = promo.campaign_key
     if cid is None:
         return
     if cid in ledger.budget_redemptions:

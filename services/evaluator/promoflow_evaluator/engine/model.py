@@ -380,3 +380,5 @@ class Promo:
     #: equal for promotions whose scope, targeting and cross-brand rules are the same interned
     #: objects (their eligible lines in a cart are the same; screening memoises them by it)
     eligible_key: int
+    #: ``campaign_id.int`` (budgets are looked up by it: ``UUID.__hash__`` is Python code)
+    campaign_key: int | None

@@ -538,4 +538,5 @@ def parse_promotion(
         stage_text=promo.execution_stage.value,
         type_index=TYPE_ORDER.index(promo.promo_type),
         eligible_key=eligible_key,
+        campaign_key=promo.campaign.campaign_id.int if promo.campaign is not None else None,
     )

@@ -161,7 +161,12 @@ def _after_targeting(
         promo.code_key in cart.voucher_keys or cart.voucher_keys & promo.voucher_keys
     ):
         return _MANUAL
-    if uses or promo.total_exhausted or promo.exhausted_days or promo.campaign_id is not None:
+    if (
+        uses
+        or promo.total_exhausted
+        or promo.exhausted_days
+        or (promo.campaign_key is not None and env.budget_exhausted)
+    ):
         miss = check_limits(promo, env)
         if miss is not None:
             return miss
