@@ -22,13 +22,16 @@ from promoflow_evaluator.engine.bundle_search import assign
 from promoflow_evaluator.engine.bundles import BundlePlan, BundleSet
 from promoflow_evaluator.engine.ledger import Env, Ledger
 from promoflow_evaluator.engine.limits import BUDGET_EXHAUSTED, budget_room, spend_budget
-from promoflow_evaluator.engine.model import Promo
+from promoflow_evaluator.engine.model import TYPE_ORDER, Promo
 from promoflow_evaluator.engine.money import round_raw
 from promoflow_evaluator.engine.outcome import Grant, HintDraft, Miss, OfferDraft, add_units
 from promoflow_evaluator.engine.screen import Live
-from promoflow_evaluator.engine.types import GRANTS, PLANS
+from promoflow_evaluator.engine.types import GRANTS, PLAN_BY_INDEX, GrantFn
 
 _STAGES = (Stage.ITEM_LEVEL, Stage.CART_LEVEL, Stage.PAYMENT_LEVEL)
+#: :data:`GRANTS` by :attr:`Promo.type_index` (hashing an Enum member runs Python code; None
+#: for a bundle type)
+_GRANT_BY_INDEX: tuple[GrantFn | None, ...] = tuple(GRANTS.get(t) for t in TYPE_ORDER)
 _NOTHING_LEFT = Miss(ReasonCode.NO_BENEFIT, "nothing left to discount on its items")
 
 
@@ -196,11 +199,13 @@ def run(lives: Sequence[Live], env: Env) -> RunResult:
         plans: dict[int, BundlePlan] = {}
         for pos, live in enumerate(stage_lives):
             if live.promo.is_bundle:
-                plans[pos] = PLANS[live.promo.promo_type](live.promo, live.ready, ledger, env)
+                factory = PLAN_BY_INDEX[live.promo.type_index]
+                assert factory is not None
+                plans[pos] = factory(live.promo, live.ready, ledger, env)
         if not plans:  # no bundles in this stage: every promotion grants in order
             for live in stage_lives:
                 promo = live.promo
-                grant = GRANTS[promo.promo_type](promo, live.ready, ledger, env)
+                grant = _grant(promo)(promo, live.ready, ledger, env)
                 _book(out, promo, grant, ledger, env, None)
             continue
         assigned: dict[int, list[BundleSet]] = {}
@@ -233,9 +238,15 @@ def run(lives: Sequence[Live], env: Env) -> RunResult:
                 outcome = _bundle_grant(plans[pos], assigned[pos])
                 outcome.offers.extend(plans[pos].offers(assigned[pos], ledger.free))
             else:
-                outcome = GRANTS[promo.promo_type](promo, live.ready, ledger, env)
+                outcome = _grant(promo)(promo, live.ready, ledger, env)
             _book(out, promo, outcome, ledger, env, promo.rank if pos in plans else None)
     return out
+
+
+def _grant(promo: Promo) -> GrantFn:
+    fn = _GRANT_BY_INDEX[promo.type_index]
+    assert fn is not None
+    return fn
 
 
 def _book(
