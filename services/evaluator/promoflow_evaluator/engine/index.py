@@ -148,6 +148,25 @@ def _place(
 #: candidates; closer ones are reported ``expired``/``not_started``.
 HORIZON_DAYS = 7
 
+#: Length of the periods the tables are narrowed to (see :meth:`PromotionIndex._bucket`).
+BUCKET_DAYS = 32
+#: Narrowed periods kept per index before they are dropped and made again on demand.
+MAX_BUCKETS = 256
+#: (by product, by category, by brand, always), holding only the promotions within
+#: :data:`HORIZON_DAYS` of some day of one period
+Bucket = tuple[Table, Table, Table, tuple[Promo, ...]]
+
+
+def _narrow(table: Table, first: int, last: int) -> Table:
+    """``table`` without the promotions that start after ``first`` or end before ``last``
+    (ordinals); entries left empty are dropped."""
+    out: Table = {}
+    for key, promos in table.items():
+        kept = tuple([p for p in promos if p.start_day <= first and p.end_day >= last])
+        if kept:
+            out[key] = kept
+    return out
+
 
 class PromotionIndex:
     """Candidates by product, category, brand ("always" ones) and date, in evaluation order
@@ -159,6 +178,7 @@ class PromotionIndex:
 
     __slots__ = (
         "_always",
+        "_buckets",
         "_by_brand",
         "_by_category",
         "_by_product",
@@ -193,6 +213,8 @@ class PromotionIndex:
         self._by_brand: Table = {}
         self._always: tuple[Promo, ...] = ()
         self._promotions: tuple[Promo, ...] | None = None
+        #: the tables narrowed to one :data:`BUCKET_DAYS` period (see :meth:`_bucket`)
+        self._buckets: dict[int, Bucket] = {}
 
     # ------------------------------------------------------------------ building
 
@@ -444,16 +466,46 @@ class PromotionIndex:
         """Promotions that may apply to ``cart``, in evaluation order: those filed under one of
         its products or categories, the "always" ones (for any brand, or for the store's or a
         line's brand), within :data:`HORIZON_DAYS` of their validity dates."""
-        found: set[Promo] = set(self._always)
-        for keys, table in (
-            (cart.product_keys, self._by_product),
-            (cart.category_keys, self._by_category),
-            (cart.brand_keys, self._by_brand),
-        ):
-            for key in keys:
-                hit = table.get(key)
-                if hit:
-                    found.update(hit)
-        first = cart.local_date.toordinal() + HORIZON_DAYS
-        last = first - 2 * HORIZON_DAYS
+        day = cart.local_date.toordinal()
+        number = day // BUCKET_DAYS
+        bucket = self._buckets.get(number)
+        if bucket is None:
+            bucket = self._bucket(number)
+        by_product, by_category, by_brand, always = bucket
+        found: set[Promo] = set(always)
+        for key in cart.product_keys:
+            hit = by_product.get(key)
+            if hit is not None:
+                found.update(hit)
+        for key in cart.category_keys:
+            hit = by_category.get(key)
+            if hit is not None:
+                found.update(hit)
+        for key in cart.brand_keys:
+            hit = by_brand.get(key)
+            if hit is not None:
+                found.update(hit)
+        first = day + HORIZON_DAYS
+        last = day - HORIZON_DAYS
         return sorted([p for p in found if p.start_day <= first and p.end_day >= last], key=_RANK)
+
+    def _bucket(self, number: int) -> Bucket:
+        """The tables narrowed to the promotions within :data:`HORIZON_DAYS` of some day of
+        period ``number`` (days ``number * BUCKET_DAYS`` to the next period, as ordinals), so
+        a cart's candidates are gathered from fewer than the whole tables (the exact date
+        filter still runs on them). Made on first use and kept on the index (an index is
+        replaced, not changed, when promotions change); a benign race between threads makes
+        the same value twice."""
+        first = number * BUCKET_DAYS + BUCKET_DAYS - 1 + HORIZON_DAYS
+        last = number * BUCKET_DAYS - HORIZON_DAYS
+        always = tuple([p for p in self._always if p.start_day <= first and p.end_day >= last])
+        bucket: Bucket = (
+            _narrow(self._by_product, first, last),
+            _narrow(self._by_category, first, last),
+            _narrow(self._by_brand, first, last),
+            always,
+        )
+        if len(self._buckets) >= MAX_BUCKETS:
+            self._buckets = {}
+        self._buckets[number] = bucket
+        return bucket
