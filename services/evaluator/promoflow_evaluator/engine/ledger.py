@@ -12,6 +12,8 @@ other latte of the same line, and after 10 % off a line of two lattes each is wo
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from promoflow_evaluator.engine.cart import Cart, Line
 from promoflow_evaluator.engine.context import EngineContext
 from promoflow_evaluator.engine.explain import Fmt
@@ -49,18 +51,6 @@ class Env:
         self.budget_exhausted = exhausted
 
 
-def budgets_by_key(context: EngineContext) -> tuple[dict[int, int], dict[int, int]]:
-    """The context's remaining campaign redemptions and amounts (minor units) keyed by the
-    campaign's ``UUID.int`` (fresh dicts: a :class:`Ledger` spends them)."""
-    redemptions: dict[int, int] = {}
-    for cid, count in context.remaining_budget_redemptions.items():
-        redemptions[cid.int] = count
-    amounts: dict[int, int] = {}
-    for cid, minor in context.budget_minor.items():
-        amounts[cid.int] = minor
-    return redemptions, amounts
-
-
 class Ledger:
     """Mutable per-alternative state (one per stacking alternative, see :mod:`.stacking`).
 
@@ -71,7 +61,9 @@ class Ledger:
     __slots__ = (
         "budget_amounts",
         "budget_redemptions",
+        "budgets_loaded",
         "consumed_by",
+        "context",
         "free",
         "free_value",
         "held",
@@ -86,15 +78,18 @@ class Ledger:
         remaining: list[int],
         free: list[int],
         free_value: list[int],
-        budget_redemptions: dict[int, int],
-        budget_amounts: dict[int, int],
+        context: EngineContext,
     ) -> None:
         self.lines = lines
         self.remaining = remaining
         self.free = free
         self.free_value = free_value
-        self.budget_redemptions = budget_redemptions
-        self.budget_amounts = budget_amounts
+        self.context = context
+        #: what is left of the campaign budgets this alternative touched, keyed by the
+        #: campaign's ``UUID.int`` and loaded from the context on first use (:meth:`budget`)
+        self.budget_redemptions: dict[int, int] = {}
+        self.budget_amounts: dict[int, int] = {}
+        self.budgets_loaded: set[int] = set()
         self.held: dict[tuple[int, int], list[int]] = {}
         self.holders: dict[int, list[int]] = {}
         self.consumed_by: dict[int, list[str]] = {}
@@ -104,19 +99,34 @@ class Ledger:
         """Fresh state: nothing discounted, nothing consumed, full campaign budgets.
 
         Budget amounts are converted to minor units rounding down, so the engine never grants
-        more than the budget; budgets are keyed by the campaign's ``UUID.int``.
+        more than the budget. A campaign's budget is copied from the context when the
+        alternative first touches it (:meth:`load_budget`).
         """
         lines = cart.lines
         remaining = [line.gross for line in lines]
-        redemptions, amounts = budgets_by_key(context)
         return cls(
             lines,
             remaining,
             [line.quantity for line in lines],
             [gross * RAW for gross in remaining],
-            redemptions,
-            amounts,
+            context,
         )
+
+    def load_budget(self, key: int, campaign: UUID) -> None:
+        """Copy campaign ``campaign``'s remaining redemptions and amount (minor units) from the
+        context, keyed by ``key`` (its ``UUID.int``), unless this alternative already has them.
+        (Keyed by int: ``UUID.__hash__`` is Python code; this hashes the UUID once per campaign
+        per alternative instead of on every look-up.)"""
+        if key in self.budgets_loaded:
+            return
+        self.budgets_loaded.add(key)
+        context = self.context
+        redemptions = context.remaining_budget_redemptions.get(campaign)
+        if redemptions is not None:
+            self.budget_redemptions[key] = redemptions
+        amount = context.budget_minor.get(campaign)
+        if amount is not None:
+            self.budget_amounts[key] = amount
 
     # ---------------------------------------------------------------- line-wide values
 

@@ -51,8 +51,9 @@ def budget_room(promo: Promo, ledger: Ledger) -> int | None:
     """Minor units the promotion's campaign may still grant in this alternative (None =
     unlimited); 0 when its redemptions are used up by other promotions of the cart."""
     cid = promo.campaign_key
-    if cid is None:
+    if cid is None or promo.campaign_id is None:
         return None
+    ledger.load_budget(cid, promo.campaign_id)
     if ledger.budget_redemptions.get(cid, 1) <= 0:
         return 0
     return ledger.budget_amounts.get(cid)
@@ -61,8 +62,9 @@ def budget_room(promo: Promo, ledger: Ledger) -> int | None:
 def spend_budget(promo: Promo, ledger: Ledger, amount: int) -> None:
     """Record one redemption and ``amount`` minor units against the promotion's campaign."""
     cid = promo.campaign_key
-    if cid is None:
+    if cid is None or promo.campaign_id is None:
         return
+    ledger.load_budget(cid, promo.campaign_id)
     if cid in ledger.budget_redemptions:
         ledger.budget_redemptions[cid] -= 1
     if cid in ledger.budget_amounts:
