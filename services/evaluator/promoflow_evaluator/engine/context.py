@@ -29,6 +29,52 @@ def _empty_money_map() -> Mapping[UUID, Decimal]:
     return {}
 
 
+class MinorBudgets:
+    """A context's remaining budget amounts in minor units, rounded down and never below 0
+    (never more than the budget), converted when a campaign's amount is asked for: the
+    service passes every campaign's budget, a cart reaches few of them."""
+
+    __slots__ = ("amounts", "digits")
+
+    def __init__(self, amounts: Mapping[UUID, Decimal], digits: int) -> None:
+        self.amounts = amounts
+        self.digits = digits
+
+    def get(self, campaign: UUID) -> int | None:
+        """Campaign ``campaign``'s remaining amount (minor units); None: unlimited."""
+        amount = self.amounts.get(campaign)
+        if amount is None:
+            return None
+        return max(0, int(amount.scaleb(self.digits).to_integral_value(rounding="ROUND_FLOOR")))
+
+
+#: (time zone, holiday country) pairs already checked, with the zone: a service builds a
+#: context per request for the same store (cleared past :data:`_MAX_PLACES` entries)
+_PLACES: dict[tuple[str, str], ZoneInfo] = {}
+_MAX_PLACES = 64
+
+
+def _place(timezone: str, country_code: str) -> ZoneInfo:
+    """The zone ``timezone``, once it and the holiday calendar of ``country_code`` are known
+    to exist (raises :class:`InvalidContext` otherwise, the zone checked first)."""
+    key = (timezone, country_code)
+    zone = _PLACES.get(key)
+    if zone is not None:
+        return zone
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidContext(f"unknown time zone {timezone!r}") from exc
+    try:
+        national_holidays(country_code, 2026)
+    except NotImplementedError as exc:
+        raise InvalidContext(f"no holiday calendar for country {country_code!r}") from exc
+    if len(_PLACES) >= _MAX_PLACES:
+        _PLACES.clear()
+    _PLACES[key] = zone
+    return zone
+
+
 @dataclass(frozen=True, slots=True)
 class EngineContext:
     """Store facts, usage allowances and the clock for one evaluation.
@@ -76,7 +122,7 @@ class EngineContext:
     unit: int = field(init=False, repr=False, compare=False)
     cash_unit: int | None = field(init=False, repr=False, compare=False)
     #: ``remaining_budget_amount`` in minor units, rounded down (never more than the budget)
-    budget_minor: dict[UUID, int] = field(init=False, repr=False, compare=False)
+    budget_minor: MinorBudgets = field(init=False, repr=False, compare=False)
     #: ``str(store_id)`` (the result's ``store_id``; ``UUID.__str__`` is Python code)
     store_text: str = field(init=False, repr=False, compare=False)
 
@@ -84,14 +130,7 @@ class EngineContext:
         if self.currency not in MINOR_UNIT_DIGITS:
             raise InvalidContext(f"unknown currency {self.currency!r}")
         digits = MINOR_UNIT_DIGITS[self.currency]
-        try:
-            zone = ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise InvalidContext(f"unknown time zone {self.timezone!r}") from exc
-        try:
-            national_holidays(self.country_code, 2026)
-        except NotImplementedError as exc:
-            raise InvalidContext(f"no holiday calendar for country {self.country_code!r}") from exc
+        zone = _place(self.timezone, self.country_code)
         if self.now is not None and self.now.utcoffset() is None:
             raise InvalidContext("now must be an aware datetime")
         if self.max_bundle_search < 0:
@@ -103,14 +142,7 @@ class EngineContext:
         object.__setattr__(
             self, "cash_unit", _unit(self.cash_rounding_unit, digits, "cash_rounding_unit")
         )
-        object.__setattr__(
-            self,
-            "budget_minor",
-            {
-                cid: max(0, int(amount.scaleb(digits).to_integral_value(rounding="ROUND_FLOOR")))
-                for cid, amount in self.remaining_budget_amount.items()
-            },
-        )
+        object.__setattr__(self, "budget_minor", MinorBudgets(self.remaining_budget_amount, digits))
 
 
 def _unit(value: Decimal | None, digits: int, name: str) -> int | None:
