@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from promoflow_evaluator.engine.cart import Line
 from promoflow_evaluator.engine.model import Promo
 from promoflow_evaluator.engine.money import format_money, format_percent, from_minor
 
 
-@dataclass(slots=True)
 class Fmt:
-    """Formats amounts of one currency (minor units) for reasons, hints and details."""
+    """Formats amounts of one currency (minor units) for reasons, hints and details. (A plain
+    class with an explicit ``__init__``: a dataclass ``__init__`` stays interpreted under
+    mypyc, see :mod:`.outcome`.)"""
 
-    currency: str
-    digits: int
+    __slots__ = ("currency", "digits")
+
+    def __init__(self, currency: str, digits: int) -> None:
+        self.currency = currency
+        self.digits = digits
 
     def money(self, minor: int) -> str:
         """``Rp 15.000`` / ``£7.95``."""
