@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -19,9 +19,9 @@ from promoflow_contracts.cart import EvaluateRequest
 from promoflow_contracts.promotion import CompiledPromotion
 from promoflow_contracts.results import ReasonCode
 from promoflow_evaluator.engine import PromotionIndex
-from promoflow_evaluator.engine.calendar import Window
+from promoflow_evaluator.engine.calendar import Clock, Window
 from promoflow_evaluator.engine.cart import prepare_cart
-from promoflow_evaluator.engine.model import ItemMatcher, Timing, ValidityRule
+from promoflow_evaluator.engine.model import HappyHourRule, ItemMatcher, Timing, ValidityRule
 from promoflow_evaluator.engine.scope import (
     cart_eligible_lines,
     cart_item_lines,
@@ -159,3 +159,53 @@ def test_split_validity_check_equals_the_documented_order(
     )
     # then the split check gives the reference verdict
     assert check_validity(rule, moment, "ID") == _reference(rule, moment, "ID")
+
+
+def _reference_day_of(window: Window, moment: datetime) -> date | None:
+    # the window compared as ``time`` objects (the documented rule, start inclusive)
+    clock = moment.time()
+    if window.start < window.end:
+        return moment.date() if window.start <= clock < window.end else None
+    if clock >= window.start:
+        return moment.date()
+    if clock < window.end:
+        return moment.date() - timedelta(days=1)
+    return None
+
+
+clock_times = st.times().map(lambda t: t.replace(tzinfo=None))
+
+
+@FAST
+@given(start=clock_times, end=clock_times, moment=st.datetimes(datetime(2026, 1, 1)))
+def test_window_judged_on_microseconds_equals_comparing_times(
+    start: time, end: time, moment: datetime
+) -> None:
+    # given a window and a moment (any time to the microsecond, equal ends included)
+    window = Window(start, end)
+    # when it is judged on the moment's clock (microseconds since midnight)
+    clock = Clock(moment, "ID")
+    offset = window.offset(clock.micros)
+    # then it places the moment on the same business day as comparing times does
+    expected = _reference_day_of(window, moment)
+    assert window.day_of(moment) == expected
+    assert (None if offset < 0 else clock.day(offset)) == expected
+    if expected is not None:
+        assert clock.weekday(offset) == expected.isoweekday()
+    assert clock.text == f"{moment:%H:%M}"
+
+
+@FAST
+@given(
+    a=st.tuples(clock_times, clock_times, st.none() | st.frozensets(st.integers(1, 7), min_size=1)),
+    b=st.tuples(clock_times, clock_times, st.none() | st.frozensets(st.integers(1, 7), min_size=1)),
+)
+def test_happy_hour_time_key_is_equal_exactly_for_equal_windows_and_weekdays(
+    a: tuple[time, time, frozenset[int] | None], b: tuple[time, time, frozenset[int] | None]
+) -> None:
+    # given two happy-hour rules with the same discount
+    def rule(window: tuple[time, time, frozenset[int] | None]) -> HappyHourRule:
+        return HappyHourRule(Window(window[0], window[1]), window[2], 10, None, None, None)
+
+    # then their memo keys are equal exactly when window and weekdays are
+    assert (rule(a).time_key == rule(b).time_key) == (a == b)

@@ -47,6 +47,56 @@ def local_time(evaluated_at: datetime | None, now: datetime | None, zone: ZoneIn
     return moment.astimezone(zone)
 
 
+_DAY_NAMES = ("", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def weekday_names(days: frozenset[int]) -> str:
+    """ISO weekdays as ``"Saturday, Sunday"``."""
+    return ", ".join(_DAY_NAMES[d] for d in sorted(days))
+
+
+def _micros(clock: time | datetime) -> int:
+    """Microseconds since midnight of ``clock``'s wall time."""
+    return ((clock.hour * 60 + clock.minute) * 60 + clock.second) * 1_000_000 + clock.microsecond
+
+
+class Clock:
+    """The facts of one store-local evaluation moment that windows, weekdays and holidays are
+    judged on, computed once per cart (``datetime`` attributes and methods are not compiled
+    code; these are plain ints and dates). ``country_code`` names the national holidays."""
+
+    __slots__ = (
+        "country_code",
+        "micros",
+        "moment",
+        "text",
+        "today",
+        "today_weekday",
+        "yesterday",
+        "yesterday_weekday",
+    )
+
+    def __init__(self, moment: datetime, country_code: str) -> None:
+        self.moment = moment
+        self.country_code = country_code
+        self.today = moment.date()
+        self.yesterday = self.today - _ONE_DAY
+        self.today_weekday = self.today.isoweekday()
+        self.yesterday_weekday = 7 if self.today_weekday == 1 else self.today_weekday - 1
+        #: wall time in microseconds since midnight (what :meth:`Window.offset` compares)
+        self.micros = _micros(moment)
+        #: ``"%H:%M"`` of the moment, for reasons
+        self.text = f"{moment.hour:02d}:{moment.minute:02d}"
+
+    def day(self, offset: int) -> date:
+        """The business day of a window :meth:`Window.offset` placed the moment in."""
+        return self.today if offset == 0 else self.yesterday
+
+    def weekday(self, offset: int) -> int:
+        """ISO weekday of :meth:`day`."""
+        return self.today_weekday if offset == 0 else self.yesterday_weekday
+
+
 @dataclass(frozen=True, slots=True)
 class Window:
     """A daily time window, ``start`` inclusive, ``end`` exclusive, store-local."""
@@ -55,18 +105,33 @@ class Window:
     end: time
     #: ``"22:00-02:00"``, for reasons.
     text: str = field(init=False, compare=False, repr=False)
+    #: ``start``/``end`` in microseconds since midnight (what :meth:`offset` compares)
+    start_us: int = field(init=False, compare=False, repr=False)
+    end_us: int = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", f"{self.start:%H:%M}-{self.end:%H:%M}")
+        object.__setattr__(self, "start_us", _micros(self.start))
+        object.__setattr__(self, "end_us", _micros(self.end))
 
     def day_of(self, moment: datetime) -> date | None:
         """The day whose window holds ``moment`` (the previous day for the part after midnight
         of a crossing window), or None when ``moment`` is outside the window."""
-        clock = moment.time().replace(tzinfo=None)
-        if self.start < self.end:
-            return moment.date() if self.start <= clock < self.end else None
-        if clock >= self.start:
-            return moment.date()
-        if clock < self.end:
-            return moment.date() - _ONE_DAY
-        return None
+        offset = self.offset(_micros(moment))
+        if offset < 0:
+            return None
+        return moment.date() - _ONE_DAY if offset else moment.date()
+
+    def offset(self, micros: int) -> int:
+        """Where a wall time (microseconds since midnight, :attr:`Clock.micros`) falls: 0 in
+        the window of its own day, 1 in the part after midnight of the previous day's
+        (crossing) window, -1 outside."""
+        start = self.start_us
+        end = self.end_us
+        if start < end:
+            return 0 if start <= micros < end else -1
+        if micros >= start:
+            return 0
+        if micros < end:
+            return 1
+        return -1

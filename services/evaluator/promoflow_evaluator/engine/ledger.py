@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from promoflow_evaluator.engine.calendar import Clock
 from promoflow_evaluator.engine.cart import Cart, Line
 from promoflow_evaluator.engine.context import EngineContext
 from promoflow_evaluator.engine.explain import Fmt
@@ -25,20 +26,22 @@ class Env:
     """Read-only facts shared by every step of one evaluation. (Plain classes with an
     explicit ``__init__`` here: see :mod:`.outcome` on why not dataclasses.)"""
 
-    __slots__ = ("budget_exhausted", "cart", "context", "fmt", "happy_hours")
+    __slots__ = ("budget_exhausted", "cart", "clock", "context", "fmt", "happy_hours")
 
     def __init__(
         self,
         cart: Cart,
         context: EngineContext,
         fmt: Fmt,
-        happy_hours: dict[object, Miss | None] | None = None,
+        happy_hours: dict[int, Miss | None] | None = None,
     ) -> None:
         self.cart = cart
         self.context = context
         self.fmt = fmt
-        #: per-cart memo of happy-hour time verdicts by (window, weekdays)
-        self.happy_hours: dict[object, Miss | None] = {} if happy_hours is None else happy_hours
+        #: the cart's store-local moment as windows and weekdays judge it
+        self.clock = Clock(cart.local, context.country_code)
+        #: per-cart memo of happy-hour time verdicts by ``HappyHourRule.time_key``
+        self.happy_hours: dict[int, Miss | None] = {} if happy_hours is None else happy_hours
         #: ``UUID.int`` of the campaigns whose remaining redemptions or amount the context
         #: gives as 0 or less (see :attr:`.Promo.campaign_key`; ``UUID.__hash__`` is Python)
         exhausted: set[int] = set()

@@ -16,7 +16,7 @@ from uuid import UUID
 from promoflow_contracts.base import PromotionType, Stage
 from promoflow_contracts.promotion import CompiledPromotion  # at run time: mypyc needs it
 from promoflow_contracts.rules import RewardKind, UnitSelection
-from promoflow_evaluator.engine.calendar import Window
+from promoflow_evaluator.engine.calendar import Window, weekday_names
 from promoflow_evaluator.engine.outcome import Miss
 
 STAGE_ORDER: dict[Stage, int] = {Stage.ITEM_LEVEL: 0, Stage.CART_LEVEL: 1, Stage.PAYMENT_LEVEL: 2}
@@ -40,6 +40,9 @@ class ScopeRule:
     exclude_categories: frozenset[int]
 
 
+_DAY_MICROS = 86_400_000_000
+
+
 @dataclass(frozen=True, slots=True)
 class Timing:
     """The part of a validity rule that does not depend on its dates: daily window, ISO
@@ -49,6 +52,12 @@ class Timing:
     days: frozenset[int] | None
     exclude_holidays: bool
     company_holidays: frozenset[date]
+    #: the wrong-day reason (``"valid on Saturday, Sunday only"``), formatted once
+    wrong_day: str = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        text = "" if self.days is None else f"valid on {weekday_names(self.days)} only"
+        object.__setattr__(self, "wrong_day", text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +206,14 @@ class HappyHourRule:
     amount: int | None
     special_price: int | None
     target: UnitTargetRule | None
+    #: equal for rules with the same window and weekdays (their verdict for a cart is the
+    #: same: screening memoises it by this int, hashing ``time`` objects is not compiled code)
+    time_key: int = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        mask = 1 << 8 if self.days is None else sum(1 << d for d in self.days)
+        key = (self.window.start_us * _DAY_MICROS + self.window.end_us) * 512 + mask
+        object.__setattr__(self, "time_key", key)
 
 
 @dataclass(frozen=True, slots=True)

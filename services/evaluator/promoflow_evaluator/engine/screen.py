@@ -27,7 +27,7 @@ from promoflow_evaluator.engine.types import (
     SHORTFALL_BY_INDEX,
     Ready,
 )
-from promoflow_evaluator.engine.validity import check_dates, check_timing
+from promoflow_evaluator.engine.validity import check_dates, judge_timing
 
 _INACTIVE = Miss(ReasonCode.INACTIVE, "promotion is inactive")
 _VOUCHER = Miss(ReasonCode.VOUCHER_REQUIRED, "needs a voucher code")
@@ -190,8 +190,7 @@ def screen(candidates: Sequence[Promo], env: Env) -> Screened:
     cart = env.cart
     context = env.context
     currency = context.currency
-    country = context.country_code
-    moment = cart.local
+    clock = env.clock
     # Validity and targeting rules are interned: one verdict (and one Miss) per rule per cart.
     timing_memo: dict[int, tuple[int, date, Miss | None]] = {}
     targeting_memo: dict[int, Miss | None] = {}
@@ -221,7 +220,7 @@ def screen(candidates: Sequence[Promo], env: Env) -> Screened:
         timing = promo.validity.timing
         judged = timing_memo.get(id(timing))
         if judged is None:
-            day, failure = check_timing(timing, moment, country)
+            day, failure = judge_timing(timing, clock)
             judged = timing_memo[id(timing)] = (
                 day.toordinal(),
                 day,

@@ -12,10 +12,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from promoflow_contracts.results import ReasonCode
-from promoflow_evaluator.engine.calendar import Window, national_holidays
+from promoflow_evaluator.engine.calendar import Clock, Window, national_holidays, weekday_names
 from promoflow_evaluator.engine.model import Timing, ValidityRule
-
-_DAY_NAMES = ("", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 Failure = tuple[ReasonCode, str]
 
@@ -32,7 +30,7 @@ def window_text(window: Window) -> str:
 
 def days_text(days: frozenset[int]) -> str:
     """``"Saturday, Sunday"``."""
-    return ", ".join(_DAY_NAMES[d] for d in sorted(days))
+    return weekday_names(days)
 
 
 def check_timing(
@@ -44,19 +42,24 @@ def check_timing(
     The date range is checked in between by :func:`check_validity`, against the business
     day; this part is the same for every promotion sharing the (interned) ``timing``.
     """
-    day = moment.date()
+    return judge_timing(timing, Clock(moment, country_code))
+
+
+def judge_timing(timing: Timing, clock: Clock) -> tuple[date, Failure | None]:
+    """:func:`check_timing` on a cart's :class:`Clock` (its moment's facts computed once)."""
     window = timing.window
+    offset = 0
     if window is not None:
-        window_day = window.day_of(moment)
-        if window_day is None:
-            return day, (
+        offset = window.offset(clock.micros)
+        if offset < 0:
+            return clock.today, (
                 ReasonCode.OUTSIDE_TIME_WINDOW,
-                f"valid {window_text(window)} only (now {moment:%H:%M})",
+                f"valid {window.text} only (now {clock.text})",
             )
-        day = window_day
-    if timing.days is not None and day.isoweekday() not in timing.days:
-        return day, (ReasonCode.WRONG_DAY, f"valid on {days_text(timing.days)} only")
-    if timing.exclude_holidays and is_holiday(day, country_code, timing.company_holidays):
+    day = clock.day(offset)
+    if timing.days is not None and clock.weekday(offset) not in timing.days:
+        return day, (ReasonCode.WRONG_DAY, timing.wrong_day)
+    if timing.exclude_holidays and is_holiday(day, clock.country_code, timing.company_holidays):
         return day, (ReasonCode.HOLIDAY_EXCLUDED, f"not valid on holidays ({day.isoformat()})")
     return day, None
 

@@ -135,7 +135,7 @@ def precheck_happy_hour(promo: Promo, env: Env, lines: tuple[Line, ...]) -> Miss
     rule = promo.rule
     assert isinstance(rule, HappyHourRule)
     # Its own window and weekdays: one verdict per (window, weekdays) per cart.
-    key = (rule.window.start, rule.window.end, rule.days)  # times hash in C, a Window does not
+    key = rule.time_key
     memo = env.happy_hours
     if key in memo:
         miss = memo[key]
@@ -149,14 +149,14 @@ def precheck_happy_hour(promo: Promo, env: Env, lines: tuple[Line, ...]) -> Miss
 
 
 def _happy_hour_time(rule: HappyHourRule, env: Env) -> Miss | None:
-    moment = env.cart.local
-    day = rule.window.day_of(moment)
-    if day is None:
+    clock = env.clock
+    offset = rule.window.offset(clock.micros)
+    if offset < 0:
         return Miss(
             ReasonCode.OUTSIDE_TIME_WINDOW,
-            f"happy hour {window_text(rule.window)} only (now {moment:%H:%M})",
+            f"happy hour {window_text(rule.window)} only (now {clock.text})",
         )
-    if rule.days is not None and day.isoweekday() not in rule.days:
+    if rule.days is not None and clock.weekday(offset) not in rule.days:
         return Miss(ReasonCode.WRONG_DAY, f"happy hour on {days_text(rule.days)} only")
     return None
 
