@@ -89,9 +89,15 @@ def datetime_text(moment: datetime) -> str:
 
 
 def _uses(units: dict[int, int], lines: tuple[Line, ...]) -> list[dict[str, Any]]:
-    if len(units) == 1:
-        return [{"line_id": lines[i].line_id, "quantity": n} for i, n in units.items() if n > 0]
     uses: list[dict[str, Any]] = []
+    size = len(units)
+    if size == 0:  # most grants (line-wide discounts) name no units
+        return uses
+    if size == 1:
+        for i, n in units.items():
+            if n > 0:
+                uses.append({"line_id": lines[i].line_id, "quantity": n})
+        return uses
     for i in sorted(units):  # int keys: no (index, units) tuples to build and compare
         n = units[i]
         if n > 0:
@@ -171,7 +177,7 @@ def _not_applied(promo: Promo, miss: Miss) -> dict[str, Any]:
         "promo_type": promo.type_text,
         "reason_code": _REASON_TEXTS[miss.code],
         "reason": miss.reason,
-        "lost_to": list(miss.lost_to),
+        "lost_to": list(miss.lost_to) if miss.lost_to else [],
     }
 
 
