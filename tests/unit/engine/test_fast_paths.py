@@ -25,6 +25,7 @@ from promoflow_evaluator.engine.model import HappyHourRule, ItemMatcher, Timing,
 from promoflow_evaluator.engine.scope import (
     cart_eligible_lines,
     cart_item_lines,
+    cart_item_pool,
     cart_product_lines,
     eligible_lines,
     item_lines,
@@ -97,6 +98,11 @@ def test_cart_scope_functions_equal_the_line_by_line_ones(
         promo, items, cart.lines, scoped
     )
     assert cart_item_lines(promo, None, cart, scoped) == scoped
+    pool = tuple(scoped)
+    assert cart_item_pool(promo, items, cart, pool) == tuple(
+        cart_item_lines(promo, items, cart, pool)
+    )
+    assert cart_item_pool(promo, None, cart, pool) is pool
     assert cart_product_lines(promo, product, cart) == product_lines(promo, product, cart.lines)
 
 

@@ -157,6 +157,16 @@ def cart_item_lines(
     return _filter(promo, cart, matched_lines(items, cart))
 
 
+def cart_item_pool(
+    promo: Promo, items: ItemMatcher | None, cart: Cart, scoped: tuple[Line, ...]
+) -> tuple[Line, ...]:
+    """:func:`cart_item_lines` as a tuple: ``scoped`` itself (no copy) when ``items`` is None
+    (an empty item set means the promotion's scope)."""
+    if items is None:
+        return scoped
+    return tuple(_filter(promo, cart, matched_lines(items, cart)))
+
+
 def cart_product_lines(promo: Promo, product: int, cart: Cart) -> list[Line]:
     """:func:`product_lines` of the cart's lines."""
     found = cart.product_lines.get(product)

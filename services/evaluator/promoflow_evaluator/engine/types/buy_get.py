@@ -27,14 +27,14 @@ from promoflow_evaluator.engine.hints import near_quantity
 from promoflow_evaluator.engine.ledger import Env, Ledger
 from promoflow_evaluator.engine.model import BuyGetRule, ItemMatcher, Promo
 from promoflow_evaluator.engine.outcome import MISS_MEMO_LIMIT, HintDraft, Miss
-from promoflow_evaluator.engine.scope import cart_item_lines
+from promoflow_evaluator.engine.scope import cart_item_pool
 from promoflow_evaluator.engine.types.common import NO_ITEMS, Ready
 from promoflow_evaluator.engine.units import merge, take
 
 _EMPTY: frozenset[UUID] = frozenset()
 
 
-def _label(promo: Promo, items: ItemMatcher | None, pool: list[Line]) -> str:
+def _label(promo: Promo, items: ItemMatcher | None, pool: tuple[Line, ...]) -> str:
     if items is None:
         scope = promo.scope.items
         return items_label(promo, scope.product_ids, scope.category_ids, pool)
@@ -57,11 +57,11 @@ def precheck_buy_get(promo: Promo, env: Env, lines: tuple[Line, ...]) -> Miss | 
     """The buy and get pools of the cart (each empty set = the scope)."""
     rule = promo.rule
     assert isinstance(rule, BuyGetRule)
-    buy = cart_item_lines(promo, rule.buy_items, env.cart, lines)
-    get = cart_item_lines(promo, rule.get_items, env.cart, lines)
+    buy = cart_item_pool(promo, rule.buy_items, env.cart, lines)
+    get = cart_item_pool(promo, rule.get_items, env.cart, lines)
     if not buy and not get:
         return NO_ITEMS
-    return Ready(lines, (tuple(buy), tuple(get)))
+    return Ready(lines, (buy, get))
 
 
 def _pooled_units(rule: BuyGetRule, buy: tuple[Line, ...], get: tuple[Line, ...]) -> int:
@@ -194,11 +194,11 @@ class BuyGetPlan(BundlePlan):
 
 
 def _buy_label(promo: Promo, rule: BuyGetRule, buy: tuple[Line, ...]) -> str:
-    return rule.buy_label or _label(promo, rule.buy_items, list(buy))
+    return rule.buy_label or _label(promo, rule.buy_items, buy)
 
 
 def _get_label(promo: Promo, rule: BuyGetRule, get: tuple[Line, ...]) -> str:
-    return rule.get_label or _label(promo, rule.get_items, list(get))
+    return rule.get_label or _label(promo, rule.get_items, get)
 
 
 def _buy_get_miss(

@@ -26,7 +26,7 @@ from promoflow_evaluator.engine.hints import near_quantity
 from promoflow_evaluator.engine.ledger import Env, Ledger
 from promoflow_evaluator.engine.model import ComboRule, MixMatchRule, PackageRule, Promo
 from promoflow_evaluator.engine.outcome import MISS_MEMO_LIMIT, HintDraft, Miss
-from promoflow_evaluator.engine.scope import cart_item_lines, cart_product_lines
+from promoflow_evaluator.engine.scope import cart_item_pool, cart_product_lines
 from promoflow_evaluator.engine.types.common import NO_ITEMS, Ready
 from promoflow_evaluator.engine.units import merge, take, take_up_to
 
@@ -126,13 +126,13 @@ def precheck_package(promo: Promo, env: Env, lines: tuple[Line, ...]) -> Miss | 
     per_slot: list[tuple[Line, ...]] = []
     for slot in rule.slots:
         if slot.product_id is not None:
-            found = cart_product_lines(promo, slot.product_id, env.cart)
+            found = tuple(cart_product_lines(promo, slot.product_id, env.cart))
         else:
             assert slot.category is not None
-            found = cart_item_lines(promo, slot.category, env.cart, lines)
+            found = cart_item_pool(promo, slot.category, env.cart, lines)
         if not rule.allow_modification:
-            found = [ln for ln in found if ln.modifiers == 0]
-        per_slot.append(tuple(found))
+            found = tuple([ln for ln in found if ln.modifiers == 0])
+        per_slot.append(found)
     if not any(per_slot):
         return NO_ITEMS
     return Ready(lines, tuple(per_slot))
@@ -251,10 +251,10 @@ def precheck_mix_match(promo: Promo, env: Env, lines: tuple[Line, ...]) -> Miss 
     """The cart lines of the mix-and-match item set."""
     rule = promo.rule
     assert isinstance(rule, MixMatchRule)
-    pool = cart_item_lines(promo, rule.items, env.cart, lines)
+    pool = cart_item_pool(promo, rule.items, env.cart, lines)
     if not pool:
         return NO_ITEMS
-    return Ready(lines, tuple(pool))
+    return Ready(lines, pool)
 
 
 class MixMatchPlan(BundlePlan):
