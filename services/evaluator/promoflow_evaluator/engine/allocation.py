@@ -19,17 +19,25 @@ def allocate(amount: int, weights: Sequence[int], caps: Sequence[int]) -> list[i
     0 get 0. Requires ``0 <= amount <= sum(caps of positive-weight positions)``; the engine
     limits every discount to that before allocating (ValueError otherwise: a bug, not input).
     """
-    shares = [0] * len(weights)
-    open_positions = [i for i, w in enumerate(weights) if w > 0 and caps[i] > 0]
+    size = len(weights)
+    shares = [0] * size
+    open_positions: list[int] = []
+    room = 0
+    for i in range(size):
+        if weights[i] > 0:
+            cap = caps[i]
+            if cap > 0:
+                open_positions.append(i)
+                room += cap
     if amount <= 0:
         return shares
-    if amount > sum(caps[i] for i in open_positions):
+    if amount > room:
         raise ValueError("allocation exceeds what is left on the lines")
     if len(open_positions) == 1:
         shares[open_positions[0]] = amount
         return shares
-    proposed = [0] * len(weights)
-    remainders = [0] * len(weights)
+    proposed = [0] * size
+    remainders = [0] * size
     left = amount
     while left > 0:
         total_weight = 0
@@ -49,7 +57,10 @@ def allocate(amount: int, weights: Sequence[int], caps: Sequence[int]) -> list[i
             ranked = sorted(open_positions, key=lambda i: -remainders[i])
             for k in range(extra):
                 proposed[ranked[k]] += 1
-        over = [i for i in open_positions if shares[i] + proposed[i] > caps[i]]
+        over: list[int] = []
+        for i in open_positions:
+            if shares[i] + proposed[i] > caps[i]:
+                over.append(i)
         if not over:
             for i in open_positions:
                 shares[i] += proposed[i]
