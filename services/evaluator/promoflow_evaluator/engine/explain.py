@@ -60,6 +60,12 @@ def items_label(
     label = embedded_label(promo.names, product_ids, category_ids)
     if label:
         return label
+    return lines_label(pool)
+
+
+def lines_label(pool: tuple[Line, ...] | list[Line]) -> str:
+    """The names of the lines in ``pool`` (the first three different ones) joined by " or ",
+    else "items": :func:`items_label` for a set the promotion names none of."""
     seen: list[str] = []
     for line in pool:
         if line.name and line.name not in seen:

@@ -164,9 +164,10 @@ class BuyGetRule:
     #: promotion names none of them (the cart's names are used then)
     buy_label: str
     get_label: str
-    #: screening's "cannot form one set" misses by (currency, digits, counts): see
+    #: screening's "cannot form one set" misses by (currency, digits, counts, buy and get
+    #: labels): see
     #: :func:`..types.buy_get.buy_get_shortfall` (not part of the rule's value)
-    misses: dict[tuple[str, int, int, int], Miss] = field(
+    misses: dict[tuple[str, int, int, int, str, str], Miss] = field(
         default_factory=dict, compare=False, repr=False
     )
 

@@ -22,23 +22,16 @@ from promoflow_contracts.results import HintKind, ReasonCode
 from promoflow_contracts.rules import RewardKind
 from promoflow_evaluator.engine.bundles import BundlePlan, BundleSet
 from promoflow_evaluator.engine.cart import Line
-from promoflow_evaluator.engine.explain import items_label
+from promoflow_evaluator.engine.explain import lines_label
 from promoflow_evaluator.engine.hints import near_quantity
 from promoflow_evaluator.engine.ledger import Env, Ledger
-from promoflow_evaluator.engine.model import BuyGetRule, ItemMatcher, Promo
+from promoflow_evaluator.engine.model import BuyGetRule, Promo
 from promoflow_evaluator.engine.outcome import MISS_MEMO_LIMIT, HintDraft, Miss
 from promoflow_evaluator.engine.scope import cart_item_pool
 from promoflow_evaluator.engine.types.common import NO_ITEMS, Ready
 from promoflow_evaluator.engine.units import merge, take
 
 _EMPTY: frozenset[UUID] = frozenset()
-
-
-def _label(promo: Promo, items: ItemMatcher | None, pool: tuple[Line, ...]) -> str:
-    if items is None:
-        scope = promo.scope.items
-        return items_label(promo, scope.product_ids, scope.category_ids, pool)
-    return items_label(promo, items.product_ids, items.category_ids, pool)
 
 
 def reward_text(rule: BuyGetRule, env: Env) -> str:
@@ -194,11 +187,13 @@ class BuyGetPlan(BundlePlan):
 
 
 def _buy_label(promo: Promo, rule: BuyGetRule, buy: tuple[Line, ...]) -> str:
-    return rule.buy_label or _label(promo, rule.buy_items, buy)
+    # ``rule.buy_label`` is the embedded label of the buy set (parse): "" when the promotion
+    # names none of its items, and the cart lines' names label it then
+    return rule.buy_label or lines_label(buy)
 
 
 def _get_label(promo: Promo, rule: BuyGetRule, get: tuple[Line, ...]) -> str:
-    return rule.get_label or _label(promo, rule.get_items, get)
+    return rule.get_label or lines_label(get)
 
 
 def _buy_get_miss(
@@ -276,10 +271,11 @@ def buy_get_shortfall(promo: Promo, ready: Ready, env: Env) -> Miss | None:
     """The buy-x-get-y's miss when the whole cart's unit counts cannot form a set (what
     :class:`BuyGetPlan` reports then: ``impossible()`` then ``incomplete()``), else None.
 
-    Remembered on the rule across carts when the rule's embedded names label its sets: the miss
-    is then a function of the rule, the unit counts and the currency format only (a label from
-    the cart's own names is not remembered), and a :class:`Miss` is never changed once made;
-    ``test_shortfall_memo`` compares it with the plan's own.
+    Remembered on the rule across carts: the miss is a function of the rule, the unit counts,
+    the currency format and the buy and get labels only (the labels are in the key: the rule's
+    embedded ones, or the cart lines' names when it has none), and a :class:`Miss` is never
+    changed once made; ``test_shortfall_memo`` compares it with the plan's own and with fresh
+    ones.
     """
     rule = promo.rule
     assert isinstance(rule, BuyGetRule)
@@ -291,7 +287,7 @@ def buy_get_shortfall(promo: Promo, ready: Ready, env: Env) -> Miss | None:
         if have >= rule.buy_quantity + rule.get_quantity:
             return None
         key_a, key_b = have, 0
-        cacheable = bool(rule.buy_label)
+        get_label = ""  # a pooled miss does not name the get set
     else:
         buy_units = 0
         for ln in buy:
@@ -300,11 +296,9 @@ def buy_get_shortfall(promo: Promo, ready: Ready, env: Env) -> Miss | None:
             return None
         # its miss: too few buy units (their count), else no get units at all
         key_a, key_b = min(buy_units, rule.buy_quantity), 1
-        cacheable = bool(rule.buy_label and rule.get_label)
-    if not cacheable:
-        return _buy_get_miss(promo, rule, buy, get, env)
+        get_label = _get_label(promo, rule, get)
     fmt = env.fmt
-    key = (fmt.currency, fmt.digits, key_a, key_b)
+    key = (fmt.currency, fmt.digits, key_a, key_b, _buy_label(promo, rule, buy), get_label)
     miss = rule.misses.get(key)
     if miss is None:
         if len(rule.misses) >= MISS_MEMO_LIMIT:  # bounded, whatever carts come
