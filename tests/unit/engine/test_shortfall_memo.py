@@ -1,4 +1,4 @@
-"""The buy-x-get-y, package and mix-and-match shortfall misses remembered on the rule across carts give the
+"""The buy-x-get-y, combo, package and mix-and-match shortfall misses remembered on the rule across carts give the
 same results as computing them afresh (a new index per cart starts with empty memos), and
 equal the plan's own ``incomplete()``."""
 
@@ -13,14 +13,14 @@ from promoflow_evaluator.engine import PromotionIndex, evaluate
 from promoflow_evaluator.engine.cart import prepare_cart
 from promoflow_evaluator.engine.explain import Fmt
 from promoflow_evaluator.engine.ledger import Env, Ledger
-from promoflow_evaluator.engine.model import BuyGetRule, MixMatchRule, PackageRule
+from promoflow_evaluator.engine.model import BuyGetRule, ComboRule, MixMatchRule, PackageRule
 from promoflow_evaluator.engine.scope import cart_eligible_lines
 from promoflow_evaluator.engine.types import PLANS, PRECHECKS, SHORTFALL_BY_INDEX, Ready
 from tests.unit.engine.builders import context
 from tests.unit.engine.strategies import carts, promotions
 
 CTX = context()
-KINDS = ["package", "mix_match", "buy_x_get_y"]
+KINDS = ["package", "mix_match", "buy_x_get_y", "combo"]
 
 
 @st.composite
@@ -81,5 +81,5 @@ def test_shortfall_equals_the_plans_incomplete(
             ]
             assert hints[0] == hints[1]
             rule = promo.rule
-            assert isinstance(rule, PackageRule | MixMatchRule | BuyGetRule)
+            assert isinstance(rule, PackageRule | MixMatchRule | BuyGetRule | ComboRule)
             assert first in rule.misses.values()

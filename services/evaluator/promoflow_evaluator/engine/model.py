@@ -179,6 +179,11 @@ class ComboRule:
     price: int
     items: tuple[tuple[int, int], ...]
     max_sets: int | None
+    #: screening's "cannot form one set" misses by (currency, digits, units per item, names of
+    #: the missing items): see :func:`..types.sets.combo_shortfall` (not part of the value)
+    misses: dict[tuple[str, int, tuple[int, ...], tuple[str, ...]], Miss] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 @dataclass(frozen=True, slots=True)

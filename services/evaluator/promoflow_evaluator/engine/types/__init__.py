@@ -75,6 +75,7 @@ Shortfall = Callable[[Promo, Ready, Env], Miss | None]
 SHORTFALL_BY_INDEX: tuple[Shortfall | None, ...] = tuple(
     {
         T.BUY_X_GET_Y: buy_get.buy_get_shortfall,
+        T.COMBO: sets.combo_shortfall,
         T.PACKAGE: sets.package_shortfall,
         T.MIX_MATCH: sets.mix_match_shortfall,
     }.get(t)

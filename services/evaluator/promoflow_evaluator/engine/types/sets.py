@@ -95,25 +95,71 @@ class ComboPlan(BundlePlan):
 
     def incomplete(self) -> Miss:
         cart_lines = self.env.cart.lines
-        missing: list[tuple[int, str, int]] = []
-        have_units = need_units = 0
+        haves: list[int] = []
+        names: list[str] = []
         for group, (pid, quantity) in zip(self.per_item, self.rule.items, strict=True):
             have = sum(ln.quantity for ln in group)
-            need_units += quantity
-            have_units += min(have, quantity)
+            haves.append(have)
             if have < quantity:
-                missing.append((pid, product_name(self.promo, pid, cart_lines), quantity - have))
-        pid = missing[0][0]
-        text = ", ".join(plural(n, nm) for _, nm, n in missing)
-        hint = None
-        if near_quantity(have_units, need_units):
-            hint = HintDraft(
-                HintKind.ADD_PRODUCT,
-                f"add {text} for the combo at {self.env.fmt.money(self.rule.price)}",
-                missing_quantity=sum(n for *_, n in missing),
-                product_id=pid if len(missing) == 1 else None,
-            )
-        return Miss(ReasonCode.INCOMPLETE_BUNDLE, f"combo incomplete: missing {text}", hint)
+                names.append(product_name(self.promo, pid, cart_lines))
+        return _combo_miss(self.rule, tuple(haves), tuple(names), self.env.fmt)
+
+
+def _combo_miss(rule: ComboRule, haves: tuple[int, ...], names: tuple[str, ...], fmt: Fmt) -> Miss:
+    """Why a combo cannot form a set, given the cart's units per item and the names of the
+    items it lacks (in item order)."""
+    missing: list[tuple[int, str, int]] = []
+    have_units = need_units = 0
+    for have, (pid, quantity) in zip(haves, rule.items, strict=True):
+        need_units += quantity
+        have_units += min(have, quantity)
+        if have < quantity:
+            missing.append((pid, names[len(missing)], quantity - have))
+    pid = missing[0][0]
+    text = ", ".join(plural(n, nm) for _, nm, n in missing)
+    hint = None
+    if near_quantity(have_units, need_units):
+        hint = HintDraft(
+            HintKind.ADD_PRODUCT,
+            f"add {text} for the combo at {fmt.money(rule.price)}",
+            missing_quantity=sum(n for *_, n in missing),
+            product_id=pid if len(missing) == 1 else None,
+        )
+    return Miss(ReasonCode.INCOMPLETE_BUNDLE, f"combo incomplete: missing {text}", hint)
+
+
+def combo_shortfall(promo: Promo, ready: Ready, env: Env) -> Miss | None:
+    """The combo's miss when some item has fewer units in the whole cart than the combo needs
+    (what :class:`ComboPlan` reports then), else None.
+
+    Remembered on the rule across carts: the miss is a function of the rule, the units per
+    item, the names of the missing items (embedded, else the cart's: both in the key) and the
+    currency format only, and a :class:`Miss` is never changed once made;
+    ``test_shortfall_memo`` compares it with the plan's own and with fresh ones.
+    """
+    rule = promo.rule
+    assert isinstance(rule, ComboRule)
+    per_item: tuple[tuple[Line, ...], ...] = ready.data
+    lines = env.cart.lines
+    haves: list[int] = []
+    names: list[str] = []
+    for group, (pid, quantity) in zip(per_item, rule.items, strict=True):
+        have = 0
+        for ln in group:
+            have += ln.quantity
+        haves.append(have)
+        if have < quantity:
+            names.append(product_name(promo, pid, lines))
+    if not names:
+        return None
+    fmt = env.fmt
+    key = (fmt.currency, fmt.digits, tuple(haves), tuple(names))
+    miss = rule.misses.get(key)
+    if miss is None:
+        if len(rule.misses) >= MISS_MEMO_LIMIT:  # bounded, whatever carts come
+            rule.misses.clear()
+        miss = rule.misses[key] = _combo_miss(rule, key[2], key[3], fmt)
+    return miss
 
 
 # ----------------------------------------------------------------------------- package
