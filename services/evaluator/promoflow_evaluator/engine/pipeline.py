@@ -130,17 +130,22 @@ def finalize(
             ledger.take(idx, amount, holder)
         else:
             positions.sort()
-            split = allocate(
-                amount, [weights[idx] for idx in positions], [remaining[idx] for idx in positions]
-            )
-            for idx, share in zip(positions, split, strict=True):
+            line_weights: list[int] = []
+            caps: list[int] = []
+            for idx in positions:
+                line_weights.append(weights[idx])
+                caps.append(remaining[idx])
+            split = allocate(amount, line_weights, caps)
+            for k in range(len(positions)):
+                share = split[k]
                 if share:
+                    idx = positions[k]
                     shares[idx] = share
                     ledger.take(idx, share, holder)
     spend_budget(promo, ledger, amount)
     if is_cashback:
-        return Applied(promo, grant, 0, {}, cashback=amount, capped=capped, budget_limited=limited)
-    return Applied(promo, grant, amount, shares, capped=capped, budget_limited=limited)
+        return Applied(promo, grant, 0, shares, amount, capped, limited)
+    return Applied(promo, grant, amount, shares, 0, capped, limited)
 
 
 def _bundle_grant(plan: BundlePlan, sets: list[BundleSet]) -> Grant:
