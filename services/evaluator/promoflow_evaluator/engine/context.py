@@ -54,6 +54,21 @@ _PLACES: dict[tuple[str, str], ZoneInfo] = {}
 _MAX_PLACES = 64
 
 
+#: ``str(store_id)`` by ``store_id.int`` (``UUID.__str__`` is Python code; cleared past
+#: :data:`_MAX_PLACES` entries)
+_STORE_TEXTS: dict[int, str] = {}
+
+
+def _store_text(store_id: UUID) -> str:
+    key = store_id.int
+    text = _STORE_TEXTS.get(key)
+    if text is None:
+        if len(_STORE_TEXTS) >= _MAX_PLACES:
+            _STORE_TEXTS.clear()
+        text = _STORE_TEXTS[key] = str(store_id)
+    return text
+
+
 def _place(timezone: str, country_code: str) -> ZoneInfo:
     """The zone ``timezone``, once it and the holiday calendar of ``country_code`` are known
     to exist (raises :class:`InvalidContext` otherwise, the zone checked first)."""
@@ -136,7 +151,7 @@ class EngineContext:
         if self.max_bundle_search < 0:
             raise InvalidContext("max_bundle_search must not be negative")
         object.__setattr__(self, "zone", zone)
-        object.__setattr__(self, "store_text", str(self.store_id))
+        object.__setattr__(self, "store_text", _store_text(self.store_id))
         object.__setattr__(self, "digits", digits)
         object.__setattr__(self, "unit", _unit(self.rounding_unit, digits, "rounding_unit") or 1)
         object.__setattr__(
