@@ -28,7 +28,8 @@ from promoflow_evaluator.engine.outcome import Grant, HintDraft, Miss, OfferDraf
 from promoflow_evaluator.engine.screen import Live
 from promoflow_evaluator.engine.types import GRANTS, PLAN_BY_INDEX, GrantFn
 
-_STAGES = (Stage.ITEM_LEVEL, Stage.CART_LEVEL, Stage.PAYMENT_LEVEL)
+_ITEM = Stage.ITEM_LEVEL
+_CART = Stage.CART_LEVEL
 #: :data:`GRANTS` by :attr:`Promo.type_index` (hashing an Enum member runs Python code; None
 #: for a bundle type)
 _GRANT_BY_INDEX: tuple[GrantFn | None, ...] = tuple(GRANTS.get(t) for t in TYPE_ORDER)
@@ -197,8 +198,16 @@ def run(lives: Sequence[Live], env: Env) -> RunResult:
     if not lives:
         return out
     ledger = Ledger.start(env.cart, env.context)
-    for stage in _STAGES:
-        stage_lives = [live for live in lives if live.promo.stage is stage]
+    by_stage: tuple[list[Live], list[Live], list[Live]] = ([], [], [])
+    for live in lives:  # one pass, not one per stage (item, cart, then payment level)
+        stage = live.promo.stage
+        if stage is _ITEM:
+            by_stage[0].append(live)
+        elif stage is _CART:
+            by_stage[1].append(live)
+        else:
+            by_stage[2].append(live)
+    for stage_lives in by_stage:
         if not stage_lives:
             continue
         plans: dict[int, BundlePlan] = {}
