@@ -233,7 +233,12 @@ class CashbackRule:
     min_purchase: int
     methods: frozenset[str]
     methods_display: tuple[str, ...]
+    #: ``methods_display`` joined by " or " (the reasons and hints name them), made once
+    methods_text: str = field(init=False, compare=False, repr=False)
     method: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "methods_text", " or ".join(self.methods_display))
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,10 +248,15 @@ class PaymentRule:
 
     methods: frozenset[str]
     methods_display: tuple[str, ...]
+    #: ``methods_display`` joined by " or " (the reasons and hints name them), made once
+    methods_text: str = field(init=False, compare=False, repr=False)
     is_percent: bool
     value: int
     cap: int | None
     min_purchase: int
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "methods_text", " or ".join(self.methods_display))
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,8 @@ from promoflow_evaluator.engine.validity import check_dates, judge_timing
 _INACTIVE = Miss(ReasonCode.INACTIVE, "promotion is inactive")
 _VOUCHER = Miss(ReasonCode.VOUCHER_REQUIRED, "needs a voucher code")
 _MANUAL = Miss(ReasonCode.NOT_AUTO_APPLY, "applied only when the cashier selects it")
+#: marks a targeting rule not judged yet in this cart (its memo holds None for "passes")
+_UNJUDGED = Miss(ReasonCode.INACTIVE, "not judged yet")
 
 
 class Live:
@@ -155,10 +157,10 @@ def _after_targeting(
     eligible lines, the type's precheck and the bundle check."""
     cart = env.cart
     if promo.require_voucher:
-        if not (cart.voucher_keys & promo.voucher_keys):
+        if cart.voucher_keys.isdisjoint(promo.voucher_keys):
             return _VOUCHER
-    elif not promo.auto_apply and not (
-        promo.code_key in cart.voucher_keys or cart.voucher_keys & promo.voucher_keys
+    elif not promo.auto_apply and (
+        promo.code_key not in cart.voucher_keys and cart.voucher_keys.isdisjoint(promo.voucher_keys)
     ):
         return _MANUAL
     if (
@@ -233,9 +235,8 @@ def screen(candidates: Sequence[Promo], env: Env) -> Screened:
             rejected.append((promo, miss))
             continue
         key = id(promo.targeting)
-        if key in targeting_memo:
-            miss = targeting_memo[key]
-        else:
+        miss = targeting_memo.get(key, _UNJUDGED)
+        if miss is _UNJUDGED:
             failure = check_targeting(promo.targeting, cart, context)
             miss = targeting_memo[key] = None if failure is None else Miss(*failure)
         if miss is not None:

@@ -37,15 +37,15 @@ def _estimate(is_percent: bool, value: int, cap: int | None, eligible: int) -> i
     return min(amount, cap) if cap is not None else amount
 
 
-def _method_miss(
-    methods: frozenset[str], display: tuple[str, ...], env: Env, saving: int, what: str
-) -> Miss | None:
+def _method_miss(rule: PaymentRule | CashbackRule, env: Env, saving: int, what: str) -> Miss | None:
+    methods = rule.methods
     if not methods:
         return None
     key = env.cart.payment_key
     if key is not None and key in methods:
         return None
-    names = " or ".join(display)
+    display = rule.methods_display
+    names = rule.methods_text
     hint = HintDraft(
         HintKind.PAYMENT_METHOD,
         f"pay with {names} to {what} {env.fmt.money(saving)}",
@@ -76,11 +76,7 @@ def precheck_payment(promo: Promo, env: Env, lines: tuple[Line, ...]) -> Miss | 
             return f"{fmt.percent(rule.value) if rule.is_percent else fmt.money(rule.value)} off"
 
         miss = check_min_purchase(rule.min_purchase, True, lines, env, benefit, saving)
-    return (
-        miss
-        or _method_miss(rule.methods, rule.methods_display, env, saving, "save")
-        or Ready(lines)
-    )
+    return miss or _method_miss(rule, env, saving, "save") or Ready(lines)
 
 
 def grant_payment(promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> Grant | Miss:
@@ -130,9 +126,7 @@ def precheck_cashback(promo: Promo, env: Env, lines: tuple[Line, ...]) -> Miss |
         miss = check_min_purchase(
             rule.min_purchase, True, lines, env, lambda: f"{env.fmt.money(earn)} cashback", earn
         )
-    return (
-        miss or _method_miss(rule.methods, rule.methods_display, env, earn, "earn") or Ready(lines)
-    )
+    return miss or _method_miss(rule, env, earn, "earn") or Ready(lines)
 
 
 def grant_cashback(promo: Promo, ready: Ready, ledger: Ledger, env: Env) -> Grant | Miss:
