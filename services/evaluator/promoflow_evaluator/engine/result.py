@@ -182,7 +182,9 @@ def _not_applied(promo: Promo, miss: Miss) -> dict[str, Any]:
 
 
 def _hint(promo: Promo, hint: HintDraft, digits: int) -> dict[str, Any]:
-    missing, potential = hint.missing_amount, hint.potential
+    missing = hint.missing_amount
+    potential = hint.potential
+    methods = hint.payment_methods
     return {
         "promotion_id": promo.id_text,
         "code": promo.code,
@@ -192,7 +194,7 @@ def _hint(promo: Promo, hint: HintDraft, digits: int) -> dict[str, Any]:
         "missing_quantity": hint.missing_quantity,
         "product_id": None if hint.product_id is None else uuid_text(hint.product_id),
         "category_id": None if hint.category_id is None else uuid_text(hint.category_id),
-        "payment_methods": list(hint.payment_methods),
+        "payment_methods": list(methods) if methods else [],
         "potential_discount": None if potential is None else minor_text(potential, digits),
     }
 
