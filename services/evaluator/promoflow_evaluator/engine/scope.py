@@ -100,9 +100,13 @@ def _filter(promo: Promo, cart: Cart, lines: list[Line]) -> list[Line]:
     if allowed is not None and len(allowed) < len(cart.lines):
         lines = [line for line in lines if line.idx in allowed]
     scope = promo.scope
-    excluded_products = scope.exclude_products & cart.product_keys
-    excluded_categories = scope.exclude_categories & cart.category_keys
-    if excluded_products or excluded_categories:
+    # Exclusions that name none of the cart's products or categories change nothing (checked
+    # without building the intersections: most scopes exclude nothing).
+    excluded_products = scope.exclude_products
+    excluded_categories = scope.exclude_categories
+    if (excluded_products and not excluded_products.isdisjoint(cart.product_keys)) or (
+        excluded_categories and not excluded_categories.isdisjoint(cart.category_keys)
+    ):
         lines = [
             line
             for line in lines
