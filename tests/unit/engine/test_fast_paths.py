@@ -32,6 +32,7 @@ from promoflow_evaluator.engine.scope import (
     product_lines,
 )
 from promoflow_evaluator.engine.validity import (
+    check_dates,
     check_validity,
     days_text,
     is_holiday,
@@ -165,6 +166,11 @@ def test_split_validity_check_equals_the_documented_order(
     )
     # then the split check gives the reference verdict
     assert check_validity(rule, moment, "ID") == _reference(rule, moment, "ID")
+    # and the rule's own date misses (screening's, made once) say what check_dates says
+    before = date.fromordinal(rule.start.toordinal() - 1)
+    after = date.fromordinal(rule.end.toordinal() + 1)
+    assert (rule.not_started.code, rule.not_started.reason) == check_dates(rule, before)
+    assert (rule.expired.code, rule.expired.reason) == check_dates(rule, after)
 
 
 def _reference_day_of(window: Window, moment: datetime) -> date | None:

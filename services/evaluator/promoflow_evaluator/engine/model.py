@@ -15,6 +15,7 @@ from uuid import UUID
 
 from promoflow_contracts.base import PromotionType, Stage
 from promoflow_contracts.promotion import CompiledPromotion  # at run time: mypyc needs it
+from promoflow_contracts.results import ReasonCode
 from promoflow_contracts.rules import RewardKind, UnitSelection
 from promoflow_evaluator.engine.calendar import Window, weekday_names
 from promoflow_evaluator.engine.outcome import Miss
@@ -71,6 +72,17 @@ class ValidityRule:
     exclude_holidays: bool
     company_holidays: frozenset[date]
     timing: Timing
+    #: the "starts on" / "ended on" misses (formatted once per rule; a :class:`Miss` is never
+    #: changed once made, so every cart shares them)
+    not_started: Miss = field(init=False, compare=False, repr=False)
+    expired: Miss = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        not_started = Miss(ReasonCode.NOT_STARTED, f"starts on {self.start.isoformat()}")
+        object.__setattr__(self, "not_started", not_started)
+        object.__setattr__(
+            self, "expired", Miss(ReasonCode.EXPIRED, f"ended on {self.end.isoformat()}")
+        )
 
 
 @dataclass(frozen=True, slots=True)

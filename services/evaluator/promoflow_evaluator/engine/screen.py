@@ -10,7 +10,6 @@ applied when the cart's voucher codes hold its code or one of its voucher codes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 from promoflow_contracts.results import HintKind, ReasonCode
 from promoflow_evaluator.engine.cart import Line
@@ -27,7 +26,7 @@ from promoflow_evaluator.engine.types import (
     SHORTFALL_BY_INDEX,
     Ready,
 )
-from promoflow_evaluator.engine.validity import check_dates, judge_timing
+from promoflow_evaluator.engine.validity import judge_timing
 
 _INACTIVE = Miss(ReasonCode.INACTIVE, "promotion is inactive")
 _VOUCHER = Miss(ReasonCode.VOUCHER_REQUIRED, "needs a voucher code")
@@ -194,7 +193,7 @@ def screen(candidates: Sequence[Promo], env: Env) -> Screened:
     currency = context.currency
     clock = env.clock
     # Validity and targeting rules are interned: one verdict (and one Miss) per rule per cart.
-    timing_memo: dict[int, tuple[int, date, Miss | None]] = {}
+    timing_memo: dict[int, tuple[int, Miss | None]] = {}
     targeting_memo: dict[int, Miss | None] = {}
     eligible_memo: dict[int, tuple[Line, ...]] = {}
     ledgers: list[Ledger] = []  # the full-price ledger of the bundle checks, made on demand
@@ -225,12 +224,14 @@ def screen(candidates: Sequence[Promo], env: Env) -> Screened:
             day, failure = judge_timing(timing, clock)
             judged = timing_memo[id(timing)] = (
                 day.toordinal(),
-                day,
                 None if failure is None else Miss(*failure),
             )
-        ordinal, day, miss = judged
-        if not (promo.start_day <= ordinal <= promo.end_day):
-            miss = Miss(*check_dates(promo.validity, day))  # type: ignore[misc]
+        ordinal, miss = judged
+        # The date range first (check_dates' order and texts, made once per rule).
+        if ordinal < promo.start_day:
+            miss = promo.validity.not_started
+        elif ordinal > promo.end_day:
+            miss = promo.validity.expired
         if miss is not None:
             rejected.append((promo, miss))
             continue
