@@ -98,6 +98,18 @@ class TargetingRule:
     member_only: bool
     tiers: frozenset[str]
     customer_type: str | None
+    #: the tier and customer-type misses (formatted once per rule, shared by every cart)
+    tier_miss: Miss = field(init=False, compare=False, repr=False)
+    customer_type_miss: Miss = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        tiers = ", ".join(sorted(self.tiers))
+        tier_miss = Miss(ReasonCode.TIER_NOT_ELIGIBLE, f"for {tiers} members only")
+        object.__setattr__(self, "tier_miss", tier_miss)
+        kind = Miss(
+            ReasonCode.CUSTOMER_TYPE_NOT_ELIGIBLE, f"for {self.customer_type} customers only"
+        )
+        object.__setattr__(self, "customer_type_miss", kind)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from promoflow_evaluator.engine.limits import check_limits
 from promoflow_evaluator.engine.model import Promo
 from promoflow_evaluator.engine.outcome import HintDraft, Miss
 from promoflow_evaluator.engine.scope import cart_eligible_lines, matched_lines
-from promoflow_evaluator.engine.targeting import check_targeting
+from promoflow_evaluator.engine.targeting import targeting_miss
 from promoflow_evaluator.engine.types import (
     PLAN_BY_INDEX,
     PRECHECK_BY_INDEX,
@@ -238,8 +238,7 @@ def screen(candidates: Sequence[Promo], env: Env) -> Screened:
         key = id(promo.targeting)
         miss = targeting_memo.get(key, _UNJUDGED)
         if miss is _UNJUDGED:
-            failure = check_targeting(promo.targeting, cart, context)
-            miss = targeting_memo[key] = None if failure is None else Miss(*failure)
+            miss = targeting_memo[key] = targeting_miss(promo.targeting, cart, context)
         if miss is not None:
             if miss.code is ReasonCode.MEMBER_ONLY and isinstance(
                 _after_targeting(promo, env, eligible_memo, ledgers, uses), Ready

@@ -11,30 +11,50 @@ from promoflow_contracts.results import ReasonCode
 from promoflow_evaluator.engine.cart import Cart
 from promoflow_evaluator.engine.context import EngineContext
 from promoflow_evaluator.engine.model import TargetingRule
+from promoflow_evaluator.engine.outcome import Miss
 
 Failure = tuple[ReasonCode, str]
+
+_STORE = Miss(ReasonCode.STORE_NOT_TARGETED, "not offered in this store")
+_BRAND = Miss(ReasonCode.BRAND_NOT_TARGETED, "not offered for this brand")
+_MEMBER = Miss(ReasonCode.MEMBER_ONLY, "for members only")
+#: channel misses by channel (a handful of sales channels; bounded all the same)
+_CHANNEL: dict[str, Miss] = {}
 
 
 def check_targeting(rule: TargetingRule, cart: Cart, context: EngineContext) -> Failure | None:
     """None when the cart's store, channel and customer are targeted, else the first reason."""
+    miss = targeting_miss(rule, cart, context)
+    return None if miss is None else (miss.code, miss.reason)
+
+
+def targeting_miss(rule: TargetingRule, cart: Cart, context: EngineContext) -> Miss | None:
+    """:func:`check_targeting` as a :class:`Miss` (shared ones: a Miss is never changed once
+    made, and these texts depend on the rule or the channel only)."""
     if rule.company_id != context.company_id.int or (
         rule.stores is not None and context.store_id.int not in rule.stores
     ):
-        return ReasonCode.STORE_NOT_TARGETED, "not offered in this store"
+        return _STORE
     brand = None if context.brand_id is None else context.brand_id.int
     if brand is not None and (
         brand in rule.exclude_brands or (rule.brands is not None and brand not in rule.brands)
     ):
-        return ReasonCode.BRAND_NOT_TARGETED, "not offered for this brand"
+        return _BRAND
     channel = cart.channel
     if channel in rule.exclude_channels or (
         rule.channels is not None and channel not in rule.channels
     ):
-        return ReasonCode.CHANNEL_NOT_TARGETED, f"not offered for {channel.replace('_', ' ')}"
+        miss = _CHANNEL.get(channel)
+        if miss is None:
+            if len(_CHANNEL) >= 64:
+                _CHANNEL.clear()
+            text = f"not offered for {channel.replace('_', ' ')}"
+            miss = _CHANNEL[channel] = Miss(ReasonCode.CHANNEL_NOT_TARGETED, text)
+        return miss
     if rule.member_only and not cart.is_member:
-        return ReasonCode.MEMBER_ONLY, "for members only"
+        return _MEMBER
     if rule.tiers and (cart.tier is None or cart.tier not in rule.tiers):
-        return ReasonCode.TIER_NOT_ELIGIBLE, f"for {', '.join(sorted(rule.tiers))} members only"
+        return rule.tier_miss
     if rule.customer_type is not None and cart.customer_type != rule.customer_type:
-        return ReasonCode.CUSTOMER_TYPE_NOT_ELIGIBLE, f"for {rule.customer_type} customers only"
+        return rule.customer_type_miss
     return None
