@@ -47,10 +47,18 @@ def evaluate_document(
     choice = choose(screened.live, env)
     misses: list[tuple[Promo, Miss]] = [*screened.rejected, *choice.winner.misses, *choice.losers]
     misses.sort(key=lambda pair: pair[0].rank)
-    hints: list[tuple[Promo, HintDraft]] = [(p, m.hint) for p, m in screened.rejected if m.hint]
-    hints.extend((live.promo, live.ready.hint) for live in screened.live if live.ready.hint)
+    hints: list[tuple[Promo, HintDraft]] = []
+    for promo, miss in screened.rejected:
+        if miss.hint:
+            hints.append((promo, miss.hint))
+    for live in screened.live:
+        ready_hint = live.ready.hint
+        if ready_hint:
+            hints.append((live.promo, ready_hint))
     hints.extend(choice.winner.hints)
-    hints.extend((p, m.hint) for p, m in choice.losers if m.hint and m.lost_to == ())
+    for promo, miss in choice.losers:
+        if miss.hint and miss.lost_to == ():
+            hints.append((promo, miss.hint))
     hints.sort(key=lambda pair: pair[0].rank)
     unique: list[tuple[Promo, HintDraft]] = []
     for pair in hints:
