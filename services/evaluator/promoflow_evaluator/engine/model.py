@@ -53,12 +53,13 @@ class Timing:
     days: frozenset[int] | None
     exclude_holidays: bool
     company_holidays: frozenset[date]
-    #: the wrong-day reason (``"valid on Saturday, Sunday only"``), formatted once
-    wrong_day: str = field(init=False, compare=False, repr=False)
+    #: the wrong-day miss (``"valid on Saturday, Sunday only"``), made once and shared by
+    #: every cart (a :class:`Miss` is never changed once made)
+    wrong_day: Miss = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         text = "" if self.days is None else f"valid on {weekday_names(self.days)} only"
-        object.__setattr__(self, "wrong_day", text)
+        object.__setattr__(self, "wrong_day", Miss(ReasonCode.WRONG_DAY, text))
 
 
 @dataclass(frozen=True, slots=True)

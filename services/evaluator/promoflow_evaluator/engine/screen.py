@@ -221,11 +221,8 @@ def screen(candidates: Sequence[Promo], env: Env) -> Screened:
         timing = promo.validity.timing
         judged = timing_memo.get(id(timing))
         if judged is None:
-            day, failure = judge_timing(timing, clock)
-            judged = timing_memo[id(timing)] = (
-                day.toordinal(),
-                None if failure is None else Miss(*failure),
-            )
+            day, timing_miss = judge_timing(timing, clock)
+            judged = timing_memo[id(timing)] = (day.toordinal(), timing_miss)
         ordinal, miss = judged
         # The date range first (check_dates' order and texts, made once per rule).
         if ordinal < promo.start_day:

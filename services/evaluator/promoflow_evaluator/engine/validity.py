@@ -14,6 +14,7 @@ from datetime import date, datetime
 from promoflow_contracts.results import ReasonCode
 from promoflow_evaluator.engine.calendar import Clock, Window, national_holidays, weekday_names
 from promoflow_evaluator.engine.model import Timing, ValidityRule
+from promoflow_evaluator.engine.outcome import Miss
 
 Failure = tuple[ReasonCode, str]
 
@@ -42,25 +43,27 @@ def check_timing(
     The date range is checked in between by :func:`check_validity`, against the business
     day; this part is the same for every promotion sharing the (interned) ``timing``.
     """
-    return judge_timing(timing, Clock(moment, country_code))
+    day, miss = judge_timing(timing, Clock(moment, country_code))
+    return day, None if miss is None else (miss.code, miss.reason)
 
 
-def judge_timing(timing: Timing, clock: Clock) -> tuple[date, Failure | None]:
-    """:func:`check_timing` on a cart's :class:`Clock` (its moment's facts computed once)."""
+def judge_timing(timing: Timing, clock: Clock) -> tuple[date, Miss | None]:
+    """:func:`check_timing` on a cart's :class:`Clock` (its moment's facts computed once),
+    the failure as a :class:`Miss` (the wrong-day one is the timing's own, made once)."""
     window = timing.window
     offset = 0
     if window is not None:
         offset = window.offset(clock.micros)
         if offset < 0:
-            return clock.today, (
+            return clock.today, Miss(
                 ReasonCode.OUTSIDE_TIME_WINDOW,
                 f"valid {window.text} only (now {clock.text})",
             )
     day = clock.day(offset)
     if timing.days is not None and clock.weekday(offset) not in timing.days:
-        return day, (ReasonCode.WRONG_DAY, timing.wrong_day)
+        return day, timing.wrong_day
     if timing.exclude_holidays and is_holiday(day, clock.country_code, timing.company_holidays):
-        return day, (ReasonCode.HOLIDAY_EXCLUDED, f"not valid on holidays ({day.isoformat()})")
+        return day, Miss(ReasonCode.HOLIDAY_EXCLUDED, f"not valid on holidays ({day.isoformat()})")
     return day, None
 
 
