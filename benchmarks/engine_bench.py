@@ -146,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"  using {len(carts)} carts, {lines:.1f} lines/cart, {len(catalogue.products)} products")
     print(f"promotions: all 12 types, a chain of {args.brands} brand(s) (the store's is one)")
     print(f"python {sys.version.split()[0]}, one thread, {repeats} repeats per size")
-    why = f" ({BUILD.reason})" if BUILD.reason else ""
+    why = f" ({BUILD.reason})" if BUILD.reason and "=" not in BUILD.reason else ""
     print(f"engine build: {BUILD.build}{why} (PROMOFLOW_ENGINE_BUILD=interpreted|compiled)")
     print(f"load average at the start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     ctx = context()
