@@ -186,14 +186,26 @@ class BuyGetPlan(BundlePlan):
         return _buy_get_miss(self.promo, self.rule, self.buy, self.get, self.env)
 
 
-def _buy_label(promo: Promo, rule: BuyGetRule, buy: tuple[Line, ...]) -> str:
+def _buy_label(rule: BuyGetRule, buy: tuple[Line, ...]) -> str:
     # ``rule.buy_label`` is the embedded label of the buy set (parse): "" when the promotion
     # names none of its items, and the cart lines' names label it then
     return rule.buy_label or lines_label(buy)
 
 
-def _get_label(promo: Promo, rule: BuyGetRule, get: tuple[Line, ...]) -> str:
+def _get_label(rule: BuyGetRule, get: tuple[Line, ...]) -> str:
     return rule.get_label or lines_label(get)
+
+
+def _too_few(text: str, label: str, have: int, need: int) -> Miss:
+    """``need`` units of ``label`` are needed and the cart has ``have``: the miss, with an
+    "add N more" hint when near."""
+    missing = need - have
+    hint = None
+    if near_quantity(have, need):
+        message = f"add {missing} more {label} for {text}"
+        hint = HintDraft(HintKind.ADD_QUANTITY, message, missing_quantity=missing)
+    reason = f"{text} needs {need} x {label} (cart has {have})"
+    return Miss(ReasonCode.MIN_QUANTITY_NOT_MET, reason, hint)
 
 
 def _buy_get_miss(
@@ -203,7 +215,7 @@ def _buy_get_miss(
     text = f"buy {rule.buy_quantity} get {rule.get_quantity} {reward_text(rule, env)}"
     buy_units = sum(ln.quantity for ln in buy)
     get_units = sum(ln.quantity for ln in get)
-    buy_label = _buy_label(promo, rule, buy)
+    buy_label = _buy_label(rule, buy)
     if rule.pooled:
         have = _pooled_units(rule, buy, get)
         need = rule.buy_quantity + rule.get_quantity
@@ -212,34 +224,10 @@ def _buy_get_miss(
                 ReasonCode.MIN_PURCHASE_NOT_MET,
                 f"{text}: the bought units must add up to {env.fmt.money(rule.buy_min_amount)}",
             )
-        missing = need - have
-        hint = None
-        if near_quantity(have, need):
-            hint = HintDraft(
-                HintKind.ADD_QUANTITY,
-                f"add {missing} more {buy_label} for {text}",
-                missing_quantity=missing,
-            )
-        return Miss(
-            ReasonCode.MIN_QUANTITY_NOT_MET,
-            f"{text} needs {need} x {buy_label} (cart has {have})",
-            hint,
-        )
-    get_label = _get_label(promo, rule, get)
+        return _too_few(text, buy_label, have, need)
+    get_label = _get_label(rule, get)
     if buy_units < rule.buy_quantity:
-        missing = rule.buy_quantity - buy_units
-        hint = None
-        if near_quantity(buy_units, rule.buy_quantity):
-            hint = HintDraft(
-                HintKind.ADD_QUANTITY,
-                f"add {missing} more {buy_label} for {text}",
-                missing_quantity=missing,
-            )
-        return Miss(
-            ReasonCode.MIN_QUANTITY_NOT_MET,
-            f"{text} needs {rule.buy_quantity} x {buy_label} (cart has {buy_units})",
-            hint,
-        )
+        return _too_few(text, buy_label, buy_units, rule.buy_quantity)
     if get_units == 0:
         items = rule.get_items
         product = next(iter(items.product_ids)) if items and len(items.product_ids) == 1 else None
@@ -296,9 +284,9 @@ def buy_get_shortfall(promo: Promo, ready: Ready, env: Env) -> Miss | None:
             return None
         # its miss: too few buy units (their count), else no get units at all
         key_a, key_b = min(buy_units, rule.buy_quantity), 1
-        get_label = _get_label(promo, rule, get)
+        get_label = _get_label(rule, get)
     fmt = env.fmt
-    key = (fmt.currency, fmt.digits, key_a, key_b, _buy_label(promo, rule, buy), get_label)
+    key = (fmt.currency, fmt.digits, key_a, key_b, _buy_label(rule, buy), get_label)
     miss = rule.misses.get(key)
     if miss is None:
         if len(rule.misses) >= MISS_MEMO_LIMIT:  # bounded, whatever carts come
